@@ -1,0 +1,1 @@
+"""State changes of activities and their program: one function per change, each audited."""

@@ -1,0 +1,5 @@
+"""REST API v1 (namespace "api")."""
+
+app_name = "api"
+
+urlpatterns: list = []

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from cmeconf.activities import urls_staff as activity_staff_urls
+from cmeconf.activities.views import public
+from cmeconf.providers import urls as provider_staff_urls
+
+staff_patterns = provider_staff_urls.urlpatterns + activity_staff_urls.urlpatterns
+
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("cmeconf.accounts.urls")),
+    path("staff/", include((staff_patterns, "staff"))),
+    path("api/v1/", include("cmeconf.api.urls")),
+    path("<slug:provider>/<slug:activity>/", include("cmeconf.activities.urls_public")),
+]
