@@ -134,6 +134,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STATIC_ROOT.mkdir(exist_ok=True)
@@ -228,4 +229,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"cmeconf": {"level": C["CMECONF_LOG_LEVEL"], "propagate": True}},
+}
+
+# Demo data: the `demo_data` management command (cmeconf demo, cmeconf demo-data). No models.
+INSTALLED_APPS += ["cmeconf.demo"]
+
+# REST API: services raise Django's ValidationError and PermissionDenied; this handler answers
+# them with 400 (errors by field) and 403. Requests are JSON, like responses. Named enums keep
+# the generated OpenAPI schema (docs/api/openapi.yaml) stable.
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "cmeconf.api.exceptions.exception_handler"
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["rest_framework.parsers.JSONParser"]
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "ActivityStateEnum": "cmeconf.activities.choices.ActivityState",
+    "ActivityKindEnum": "cmeconf.activities.choices.ActivityKind",
+    "ScheduleWarningKindEnum": ["room", "person", "dates", "capacity"],
+    "SessionFormatEnum": "cmeconf.activities.choices.SessionFormat",
+    "FacultyRoleEnum": "cmeconf.activities.choices.FacultyRole",
+    "PermissionEnum": "cmeconf.providers.permissions.Permission",
+    "ProfessionEnum": "cmeconf.accounts.rules.Profession",
 }
