@@ -35,7 +35,7 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 
 schema: $(STAMP)
-	$(BIN)/cmeconf spectacular --validate --file docs/api/openapi.yaml
+	$(BIN)/cmeconf spectacular --validate --fail-on-warn --file docs/api/openapi.yaml
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

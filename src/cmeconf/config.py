@@ -37,6 +37,12 @@ OPTIONS: tuple[Option, ...] = (
         "Database URL, e.g. postgres://user@host/cmeconf. Unset: SQLite in the data directory.",
     ),
     Option(
+        "CMECONF_DB_POOL",
+        10,
+        "PostgreSQL connections each server process may hold in its pool (0: no pool).",
+        int,
+    ),
+    Option(
         "REDIS_URL",
         "",
         "Redis URL for cache, channel layer and task broker. Unset: in-process equivalents.",

@@ -94,7 +94,15 @@ TEMPLATES = [
 ]
 
 if C["DATABASE_URL"]:
-    DATABASES = {"default": dj_database_url.parse(C["DATABASE_URL"], conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(C["DATABASE_URL"], conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and C["CMECONF_DB_POOL"]:
+        # Under ASGI each request may run in a fresh thread, so persistent per-thread
+        # connections pile up; a per-process pool bounds and reuses them instead.
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 2,
+            "max_size": C["CMECONF_DB_POOL"],
+            "timeout": 10,
+        }
 else:
     DATABASES = {
         "default": {
@@ -239,6 +247,16 @@ INSTALLED_APPS += ["cmeconf.demo"]
 # the generated OpenAPI schema (docs/api/openapi.yaml) stable.
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "cmeconf.api.exceptions.exception_handler"
 REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["rest_framework.parsers.JSONParser"]
+# JSON is the only format, and "format" is a session filter, not a renderer switch.
+REST_FRAMEWORK["URL_FORMAT_OVERRIDE"] = None
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "cmeconf.api.schema.AutoSchema"
+# Like LimitOffsetPagination, but no single request may ask for everything at once.
+REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = "cmeconf.api.pagination.Pagination"
+# A session counts only once its two-factor code (if the person has a device) was entered.
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "rest_framework.authentication.TokenAuthentication",
+    "cmeconf.api.authentication.VerifiedSessionAuthentication",
+]
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "ActivityStateEnum": "cmeconf.activities.choices.ActivityState",
     "ActivityKindEnum": "cmeconf.activities.choices.ActivityKind",

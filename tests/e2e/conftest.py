@@ -34,7 +34,9 @@ CHROMIUM = find_chromium()
 def pytest_collection_modifyitems(config, items):
     if CHROMIUM:
         return
-    skip = pytest.mark.skip(reason="browser tests skipped: no Chromium found (apt install chromium)")
+    skip = pytest.mark.skip(
+        reason="browser tests skipped: no Chromium found (apt install chromium)"
+    )
     for item in items:
         if "e2e" in item.keywords:
             item.add_marker(skip)

@@ -34,3 +34,26 @@ def test_no_permissions_at_another_provider(db):
     other = ProviderFactory()
     assert permission_set(user, other) == set()
     assert permission_set(UserFactory(), other, ActivityFactory(provider=other)) == set()
+
+
+def test_the_last_team_manager_cannot_be_removed_or_demoted(db):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from cmeconf.providers import services
+
+    provider = ProviderFactory()
+    boss, helper = UserFactory(), UserFactory()
+    office = TeamFactory(provider=provider, permissions=["teams", "program"], members=[boss])
+    desk = TeamFactory(provider=provider, permissions=["registration"], members=[helper])
+    with pytest.raises(ValidationError, match="nobody could manage"):
+        services.remove_member(office, boss, by=boss)
+    assert office.members.filter(pk=boss.pk).exists()
+    with pytest.raises(ValidationError, match="nobody could manage"):
+        services.update_team(office, by=boss, permissions=["program"])
+    office.refresh_from_db()
+    assert "teams" in office.permissions
+    services.remove_member(desk, helper, by=boss)  # others may leave
+    services.add_member(office, helper, by=boss)
+    services.remove_member(office, boss, by=helper)  # someone else still manages
+    assert list(office.members.all()) == [helper]

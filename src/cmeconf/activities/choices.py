@@ -27,6 +27,10 @@ class ActivityState(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# States in which an activity and its program are visible to the public.
+PUBLIC_STATES = (ActivityState.PUBLISHED, ActivityState.COMPLETED, ActivityState.CLOSED)
+
+
 class GapSource(models.TextChoices):
     LITERATURE = "literature", _("Peer-reviewed literature")
     GUIDELINES = "guidelines", _("Clinical practice guidelines")

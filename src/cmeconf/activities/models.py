@@ -7,11 +7,13 @@ import secrets
 import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cmeconf.activities.choices import (
+    PUBLIC_STATES,
     ActivityKind,
     ActivityState,
     Delivery,
@@ -24,6 +26,15 @@ from cmeconf.providers.models import Provider, validate_time_zone
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
+# Staff URLs put activity slugs beside these provider pages (/staff/<provider>/<slug>/).
+RESERVED_ACTIVITY_SLUGS = frozenset({"settings", "teams", "activities", "new"})
+
+
+def validate_activity_slug(value: str) -> None:
+    if value.lower() in RESERVED_ACTIVITY_SLUGS:
+        raise ValidationError(_("“%(slug)s” is reserved; choose another."), params={"slug": value})
+
+
 def new_session_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
@@ -32,7 +43,7 @@ class Activity(models.Model):
     """One accredited educational activity."""
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="activities")
-    slug = models.SlugField(_("short name"), max_length=60)
+    slug = models.SlugField(_("short name"), max_length=60, validators=[validate_activity_slug])
     title = models.CharField(_("title"), max_length=250)
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
     description = models.TextField(_("description"), blank=True)
@@ -72,6 +83,7 @@ class Activity(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end_date__gte=models.F("start_date")),
                 name="activity_ends_after_start",
+                violation_error_message=_("The last day cannot be before the first day."),
             ),
         ]
 
@@ -87,11 +99,7 @@ class Activity(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.state in (
-            ActivityState.PUBLISHED,
-            ActivityState.COMPLETED,
-            ActivityState.CLOSED,
-        )
+        return self.state in PUBLIC_STATES
 
     @property
     def days(self) -> list[dt.date]:
@@ -251,11 +259,13 @@ class Session(models.Model):
                 | models.Q(end__isnull=True)
                 | models.Q(end__gt=models.F("start")),
                 name="session_ends_after_start",
+                violation_error_message=_("The session must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=models.Q(start__isnull=True, end__isnull=True)
                 | models.Q(start__isnull=False, end__isnull=False),
                 name="session_start_and_end_together",
+                violation_error_message=_("Give both a start and an end, or neither."),
             ),
         ]
 

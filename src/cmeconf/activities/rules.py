@@ -54,7 +54,7 @@ class ScheduleWarning:
     message: str
 
 
-def _overlaps(items: list[tuple[dt.datetime, dt.datetime, object]]) -> Iterable[tuple]:
+def overlaps(items: list[tuple[dt.datetime, dt.datetime, object]]) -> Iterable[tuple]:
     """Pairs of items whose [start, end) intervals overlap, by a sweep over start times."""
     items = sorted(items, key=lambda i: (i[0], i[1]))
     active: list[tuple] = []
@@ -111,7 +111,7 @@ def schedule_warnings(activity, sessions: Iterable | None = None) -> list[Schedu
             by_person[f.person_id].append((s.start, s.end, (s, f.person)))
 
     for items in by_room.values():
-        for (_s1, _e1, a), (_s2, _e2, b) in _overlaps(items):
+        for (_s1, _e1, a), (_s2, _e2, b) in overlaps(items):
             warnings.append(
                 ScheduleWarning(
                     "room",
@@ -126,7 +126,7 @@ def schedule_warnings(activity, sessions: Iterable | None = None) -> list[Schedu
                 )
             )
     for items in by_person.values():
-        for (_s1, _e1, (a, person)), (_s2, _e2, (b, _p)) in _overlaps(items):
+        for (_s1, _e1, (a, person)), (_s2, _e2, (b, _p)) in overlaps(items):
             warnings.append(
                 ScheduleWarning(
                     "person",

@@ -13,9 +13,12 @@ from collections.abc import Callable
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from cmeconf.accounts.twofactor import session_needs_code
 from cmeconf.providers.models import Provider
 from cmeconf.providers.permissions import is_provider_member, permission_set, staff_activities
 
@@ -32,6 +35,10 @@ def staff_required(permission: str | None = None) -> Callable:
         def wrapper(request: HttpRequest, *args, provider: str, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            if session_needs_code(request):
+                # Two-factor is on for this person but this session has not given a code.
+                code_url = reverse("accounts:login_code")
+                return redirect(f"{code_url}?{urlencode({'next': request.get_full_path()})}")
             prov = get_object_or_404(Provider, slug=provider)
             if not is_provider_member(request.user, prov):
                 raise Http404(_("No such provider."))

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cmeconf.common import audit
 from cmeconf.providers.models import Accreditation, Provider, Team
@@ -106,6 +107,17 @@ def create_team(provider: Provider, *, by, activities=(), **fields: Any) -> Team
     return team
 
 
+def _someone_manages_teams(provider: Provider) -> bool:
+    teams = Team.objects.filter(provider=provider, all_activities=True, members__is_active=True)
+    return any("teams" in (t.permissions or []) for t in teams.distinct())
+
+
+LOCKOUT_MESSAGE = _lazy(
+    "At least one active person must keep the “teams” permission for all activities, "
+    "or nobody could manage this provider's teams."
+)
+
+
 def _set_activities(team: Team, activities) -> None:
     activities = list(activities)
     if any(a.provider_id != team.provider_id for a in activities):
@@ -116,6 +128,7 @@ def _set_activities(team: Team, activities) -> None:
 @transaction.atomic
 def update_team(team: Team, *, by, activities=None, **fields: Any) -> Team:
     """Change a team's name, scope or permissions. Side effects: audit "team.updated"."""
+    managed = _someone_manages_teams(team.provider)
     before = audit.snapshot(team, fields)
     for name, value in fields.items():
         setattr(team, name, value)
@@ -126,6 +139,9 @@ def update_team(team: Team, *, by, activities=None, **fields: Any) -> Team:
         before["activities"] = sorted(team.activities.values_list("pk", flat=True))
         _set_activities(team, activities)
         after["activities"] = sorted(a.pk for a in activities)
+    if managed and not _someone_manages_teams(team.provider):
+        # Raising inside the atomic block undoes the change.
+        raise ValidationError({"permissions": LOCKOUT_MESSAGE})
     audit.record(
         "team.updated", actor=by, obj=team, provider_id=team.provider_id, before=before, after=after
     )
@@ -149,8 +165,14 @@ def add_member(team: Team, user, *, by) -> None:
 
 @transaction.atomic
 def remove_member(team: Team, user, *, by) -> None:
-    """Remove a person from a team. Side effects: audit "team.member_removed"."""
+    """Remove a person from a team, unless that locks everyone out of team management.
+
+    Side effects: audit "team.member_removed".
+    """
+    managed = _someone_manages_teams(team.provider)
     team.members.remove(user)
+    if managed and not _someone_manages_teams(team.provider):
+        raise ValidationError(LOCKOUT_MESSAGE)
     audit.record(
         "team.member_removed",
         actor=by,

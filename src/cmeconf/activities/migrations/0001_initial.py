@@ -6,146 +6,351 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, verbose_name='short name')),
-                ('title', models.CharField(max_length=250, verbose_name='title')),
-                ('kind', models.CharField(choices=[('conference', 'Conference'), ('course', 'Course'), ('rss', 'Regularly scheduled series'), ('internet_live', 'Internet live course')], max_length=20, verbose_name='kind')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('start_date', models.DateField(verbose_name='first day')),
-                ('end_date', models.DateField(verbose_name='last day')),
-                ('time_zone', models.CharField(default='America/New_York', max_length=64, validators=[cmeconf.providers.models.validate_time_zone], verbose_name='time zone')),
-                ('delivery', models.CharField(choices=[('in_person', 'In person'), ('virtual', 'Virtual'), ('hybrid', 'Hybrid')], default='in_person', max_length=20, verbose_name='delivery')),
-                ('venue_name', models.CharField(blank=True, max_length=200, verbose_name='venue')),
-                ('venue_address', models.TextField(blank=True, verbose_name='venue address')),
-                ('target_professions', models.JSONField(blank=True, default=list, verbose_name='target professions')),
-                ('target_specialties', models.JSONField(blank=True, default=list, verbose_name='target specialties')),
-                ('joint_provider', models.CharField(blank=True, help_text='The non-accredited organisation this activity is jointly provided with.', max_length=200, verbose_name='joint provider')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('planning', 'Planning'), ('in_review', 'In review'), ('approved', 'Approved'), ('published', 'Published'), ('completed', 'Completed'), ('closed', 'Closed')], default='draft', max_length=20, verbose_name='state')),
-                ('program_version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60, verbose_name="short name")),
+                ("title", models.CharField(max_length=250, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("conference", "Conference"),
+                            ("course", "Course"),
+                            ("rss", "Regularly scheduled series"),
+                            ("internet_live", "Internet live course"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("start_date", models.DateField(verbose_name="first day")),
+                ("end_date", models.DateField(verbose_name="last day")),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="America/New_York",
+                        max_length=64,
+                        validators=[cmeconf.providers.models.validate_time_zone],
+                        verbose_name="time zone",
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.CharField(
+                        choices=[
+                            ("in_person", "In person"),
+                            ("virtual", "Virtual"),
+                            ("hybrid", "Hybrid"),
+                        ],
+                        default="in_person",
+                        max_length=20,
+                        verbose_name="delivery",
+                    ),
+                ),
+                ("venue_name", models.CharField(blank=True, max_length=200, verbose_name="venue")),
+                ("venue_address", models.TextField(blank=True, verbose_name="venue address")),
+                (
+                    "target_professions",
+                    models.JSONField(blank=True, default=list, verbose_name="target professions"),
+                ),
+                (
+                    "target_specialties",
+                    models.JSONField(blank=True, default=list, verbose_name="target specialties"),
+                ),
+                (
+                    "joint_provider",
+                    models.CharField(
+                        blank=True,
+                        help_text="The non-accredited organisation this activity is jointly provided with.",
+                        max_length=200,
+                        verbose_name="joint provider",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("planning", "Planning"),
+                            ("in_review", "In review"),
+                            ("approved", "Approved"),
+                            ("published", "Published"),
+                            ("completed", "Completed"),
+                            ("closed", "Closed"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                ("program_version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
             ],
             options={
-                'verbose_name': 'activity',
-                'verbose_name_plural': 'activities',
-                'ordering': ['-start_date', 'title'],
+                "verbose_name": "activity",
+                "verbose_name_plural": "activities",
+                "ordering": ["-start_date", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Bookmark',
+            name="Bookmark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='LearningObjective',
+            name="LearningObjective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=500, verbose_name='objective')),
-                ('order', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.CharField(max_length=500, verbose_name="objective")),
+                ("order", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['order', 'id'],
+                "ordering": ["order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PlanningRecord',
+            name="PlanningRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('practice_gap', models.TextField(blank=True, help_text='The difference between current and best practice that this activity closes.', verbose_name='professional practice gap')),
-                ('gap_sources', models.JSONField(blank=True, default=list, verbose_name='sources of the gap')),
-                ('gap_evidence', models.TextField(blank=True, verbose_name='evidence and references')),
-                ('educational_needs', models.JSONField(blank=True, default=list, verbose_name='educational needs')),
-                ('needs_description', models.TextField(blank=True, verbose_name='what learners need')),
-                ('intended_change', models.JSONField(blank=True, default=list, verbose_name='intended change')),
-                ('updated', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "practice_gap",
+                    models.TextField(
+                        blank=True,
+                        help_text="The difference between current and best practice that this activity closes.",
+                        verbose_name="professional practice gap",
+                    ),
+                ),
+                (
+                    "gap_sources",
+                    models.JSONField(blank=True, default=list, verbose_name="sources of the gap"),
+                ),
+                (
+                    "gap_evidence",
+                    models.TextField(blank=True, verbose_name="evidence and references"),
+                ),
+                (
+                    "educational_needs",
+                    models.JSONField(blank=True, default=list, verbose_name="educational needs"),
+                ),
+                (
+                    "needs_description",
+                    models.TextField(blank=True, verbose_name="what learners need"),
+                ),
+                (
+                    "intended_change",
+                    models.JSONField(blank=True, default=list, verbose_name="intended change"),
+                ),
+                ("updated", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='PlanningRole',
+            name="PlanningRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('course_director', 'Course director'), ('planner', 'Planner'), ('reviewer', 'Content reviewer')], max_length=20, verbose_name='role')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("course_director", "Course director"),
+                            ("planner", "Planner"),
+                            ("reviewer", "Content reviewer"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Room',
+            name="Room",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='seats')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='where')),
-                ('order', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="seats"),
+                ),
+                ("description", models.CharField(blank=True, max_length=200, verbose_name="where")),
+                ("order", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['order', 'name'],
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Session',
+            name="Session",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(default=cmeconf.activities.models.new_session_code, editable=False, max_length=6, unique=True)),
-                ('title', models.CharField(max_length=250, verbose_name='title')),
-                ('format', models.CharField(choices=[('lecture', 'Lecture'), ('case', 'Case presentation'), ('panel', 'Panel discussion'), ('workshop', 'Workshop / hands-on'), ('symposium', 'Symposium'), ('keynote', 'Keynote'), ('poster', 'Poster session'), ('discussion', 'Q&A / discussion'), ('break', 'Break'), ('meal', 'Meal'), ('exhibit', 'Exhibit time'), ('industry', 'Non-accredited industry session')], max_length=20, verbose_name='format')),
-                ('abstract', models.TextField(blank=True, verbose_name='abstract')),
-                ('objectives', models.TextField(blank=True, help_text='One objective per line.', verbose_name='learning objectives')),
-                ('start', models.DateTimeField(blank=True, null=True, verbose_name='start')),
-                ('end', models.DateTimeField(blank=True, null=True, verbose_name='end')),
-                ('credit_eligible', models.BooleanField(default=True, verbose_name='eligible for credit')),
-                ('capacity', models.PositiveIntegerField(blank=True, help_text='For workshops with limited seats.', null=True, verbose_name='seats')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        default=cmeconf.activities.models.new_session_code,
+                        editable=False,
+                        max_length=6,
+                        unique=True,
+                    ),
+                ),
+                ("title", models.CharField(max_length=250, verbose_name="title")),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("lecture", "Lecture"),
+                            ("case", "Case presentation"),
+                            ("panel", "Panel discussion"),
+                            ("workshop", "Workshop / hands-on"),
+                            ("symposium", "Symposium"),
+                            ("keynote", "Keynote"),
+                            ("poster", "Poster session"),
+                            ("discussion", "Q&A / discussion"),
+                            ("break", "Break"),
+                            ("meal", "Meal"),
+                            ("exhibit", "Exhibit time"),
+                            ("industry", "Non-accredited industry session"),
+                        ],
+                        max_length=20,
+                        verbose_name="format",
+                    ),
+                ),
+                ("abstract", models.TextField(blank=True, verbose_name="abstract")),
+                (
+                    "objectives",
+                    models.TextField(
+                        blank=True,
+                        help_text="One objective per line.",
+                        verbose_name="learning objectives",
+                    ),
+                ),
+                ("start", models.DateTimeField(blank=True, null=True, verbose_name="start")),
+                ("end", models.DateTimeField(blank=True, null=True, verbose_name="end")),
+                (
+                    "credit_eligible",
+                    models.BooleanField(default=True, verbose_name="eligible for credit"),
+                ),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="For workshops with limited seats.",
+                        null=True,
+                        verbose_name="seats",
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['start', 'room__order', 'title'],
+                "ordering": ["start", "room__order", "title"],
             },
         ),
         migrations.CreateModel(
-            name='SessionFaculty',
+            name="SessionFaculty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('speaker', 'Speaker'), ('moderator', 'Moderator'), ('panelist', 'Panelist'), ('facilitator', 'Facilitator')], default='speaker', max_length=20, verbose_name='role')),
-                ('order', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("speaker", "Speaker"),
+                            ("moderator", "Moderator"),
+                            ("panelist", "Panelist"),
+                            ("facilitator", "Facilitator"),
+                        ],
+                        default="speaker",
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'faculty',
-                'ordering': ['order', 'id'],
+                "verbose_name_plural": "faculty",
+                "ordering": ["order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60)),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60)),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Track',
+            name="Track",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('color', models.CharField(default='#2b6cb0', max_length=7, verbose_name='colour')),
-                ('order', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("color", models.CharField(default="#2b6cb0", max_length=7, verbose_name="colour")),
+                ("order", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['order', 'name'],
+                "ordering": ["order", "name"],
             },
         ),
     ]

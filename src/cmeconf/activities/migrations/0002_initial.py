@@ -6,142 +6,241 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('activities', '0001_initial'),
-        ('providers', '0001_initial'),
+        ("activities", "0001_initial"),
+        ("providers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='activity',
-            name='provider',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='providers.provider'),
+            model_name="activity",
+            name="provider",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="activities",
+                to="providers.provider",
+            ),
         ),
         migrations.AddField(
-            model_name='bookmark',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bookmarks', to=settings.AUTH_USER_MODEL),
+            model_name="bookmark",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="bookmarks",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='learningobjective',
-            name='activity',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objectives', to='activities.activity'),
+            model_name="learningobjective",
+            name="activity",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="objectives",
+                to="activities.activity",
+            ),
         ),
         migrations.AddField(
-            model_name='planningrecord',
-            name='activity',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='planning', to='activities.activity'),
+            model_name="planningrecord",
+            name="activity",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="planning",
+                to="activities.activity",
+            ),
         ),
         migrations.AddField(
-            model_name='planningrole',
-            name='activity',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='planners', to='activities.activity'),
+            model_name="planningrole",
+            name="activity",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="planners",
+                to="activities.activity",
+            ),
         ),
         migrations.AddField(
-            model_name='planningrole',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='planning_roles', to=settings.AUTH_USER_MODEL),
+            model_name="planningrole",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="planning_roles",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='room',
-            name='activity',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rooms', to='activities.activity'),
+            model_name="room",
+            name="activity",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="rooms",
+                to="activities.activity",
+            ),
         ),
         migrations.AddField(
-            model_name='session',
-            name='activity',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='activities.activity'),
+            model_name="session",
+            name="activity",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="sessions",
+                to="activities.activity",
+            ),
         ),
         migrations.AddField(
-            model_name='session',
-            name='room',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sessions', to='activities.room'),
+            model_name="session",
+            name="room",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="sessions",
+                to="activities.room",
+            ),
         ),
         migrations.AddField(
-            model_name='bookmark',
-            name='session',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bookmarks', to='activities.session'),
+            model_name="bookmark",
+            name="session",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="bookmarks",
+                to="activities.session",
+            ),
         ),
         migrations.AddField(
-            model_name='sessionfaculty',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='faculty_roles', to=settings.AUTH_USER_MODEL),
+            model_name="sessionfaculty",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="faculty_roles",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='sessionfaculty',
-            name='session',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='faculty', to='activities.session'),
+            model_name="sessionfaculty",
+            name="session",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="faculty",
+                to="activities.session",
+            ),
         ),
         migrations.AddField(
-            model_name='topic',
-            name='provider',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='topics', to='providers.provider'),
+            model_name="topic",
+            name="provider",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="topics",
+                to="providers.provider",
+            ),
         ),
         migrations.AddField(
-            model_name='session',
-            name='topics',
-            field=models.ManyToManyField(blank=True, related_name='sessions', to='activities.topic'),
+            model_name="session",
+            name="topics",
+            field=models.ManyToManyField(
+                blank=True, related_name="sessions", to="activities.topic"
+            ),
         ),
         migrations.AddField(
-            model_name='track',
-            name='activity',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tracks', to='activities.activity'),
+            model_name="track",
+            name="activity",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="tracks",
+                to="activities.activity",
+            ),
         ),
         migrations.AddField(
-            model_name='session',
-            name='track',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sessions', to='activities.track'),
+            model_name="session",
+            name="track",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="sessions",
+                to="activities.track",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.UniqueConstraint(fields=('provider', 'slug'), name='unique_activity_slug'),
+            model_name="activity",
+            constraint=models.UniqueConstraint(
+                fields=("provider", "slug"), name="unique_activity_slug"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='activity_ends_after_start'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))),
+                name="activity_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planningrole',
-            constraint=models.UniqueConstraint(fields=('activity', 'person', 'role'), name='unique_planning_role'),
+            model_name="planningrole",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "person", "role"), name="unique_planning_role"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='room',
-            constraint=models.UniqueConstraint(fields=('activity', 'name'), name='unique_room_name'),
+            model_name="room",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "name"), name="unique_room_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bookmark',
-            constraint=models.UniqueConstraint(fields=('user', 'session'), name='unique_bookmark'),
+            model_name="bookmark",
+            constraint=models.UniqueConstraint(fields=("user", "session"), name="unique_bookmark"),
         ),
         migrations.AddConstraint(
-            model_name='sessionfaculty',
-            constraint=models.UniqueConstraint(fields=('session', 'person'), name='one_role_per_session'),
+            model_name="sessionfaculty",
+            constraint=models.UniqueConstraint(
+                fields=("session", "person"), name="one_role_per_session"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='topic',
-            constraint=models.UniqueConstraint(fields=('provider', 'slug'), name='unique_topic_slug'),
+            model_name="topic",
+            constraint=models.UniqueConstraint(
+                fields=("provider", "slug"), name="unique_topic_slug"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='topic',
-            constraint=models.UniqueConstraint(condition=models.Q(('provider', None)), fields=('slug',), name='unique_shared_topic'),
+            model_name="topic",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("provider", None)), fields=("slug",), name="unique_shared_topic"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='track',
-            constraint=models.UniqueConstraint(fields=('activity', 'name'), name='unique_track_name'),
+            model_name="track",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "name"), name="unique_track_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='session',
-            index=models.Index(fields=['activity', 'start'], name='activities__activit_d8728e_idx'),
+            model_name="session",
+            index=models.Index(fields=["activity", "start"], name="activities__activit_d8728e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='session',
-            constraint=models.CheckConstraint(condition=models.Q(('start__isnull', True), ('end__isnull', True), ('end__gt', models.F('start')), _connector='OR'), name='session_ends_after_start'),
+            model_name="session",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("start__isnull", True),
+                    ("end__isnull", True),
+                    ("end__gt", models.F("start")),
+                    _connector="OR",
+                ),
+                name="session_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='session',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('end__isnull', True), ('start__isnull', True)), models.Q(('end__isnull', False), ('start__isnull', False)), _connector='OR'), name='session_start_and_end_together'),
+            model_name="session",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("end__isnull", True), ("start__isnull", True)),
+                    models.Q(("end__isnull", False), ("start__isnull", False)),
+                    _connector="OR",
+                ),
+                name="session_start_and_end_together",
+            ),
         ),
     ]

@@ -1,0 +1,228 @@
+"""One permission matrix over every API endpoint: (who, method, url, expected status).
+
+Two providers whose activities share slugs, a draft (hidden) and a published
+activity, a team limited to another activity, and one member per permission.
+A hidden activity answers 404 to everyone outside its teams, as if it did not
+exist; a visible one answers 401 without credentials and 403 without the
+permission.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from cmeconf.activities.choices import ActivityState
+from cmeconf.providers.permissions import ALL_PERMISSIONS
+from tests.factories import (
+    ActivityFactory,
+    ProviderFactory,
+    RoomFactory,
+    SessionFactory,
+    SessionFacultyFactory,
+    TeamFactory,
+    TrackFactory,
+    UserFactory,
+)
+
+PERMS = ("program", "registration", "review", "credit", "reports", "teams")
+PEOPLE = ("anonymous", "learner", "other_admin", "limited", *PERMS)
+OUTSIDERS = ("learner", "other_admin", "limited")
+
+
+def policy(*, allowed: int, anonymous: int, outsiders: int, lacking: int, perms=()) -> dict:
+    """Expected status per person: `perms` get `allowed`, the other members `lacking`."""
+    expected = {"anonymous": anonymous}
+    expected |= {who: outsiders for who in OUTSIDERS}
+    expected |= {p: allowed if (p in perms or perms == "any") else lacking for p in PERMS}
+    return expected
+
+
+def everyone(status: int) -> dict:
+    return dict.fromkeys(PEOPLE, status)
+
+
+# What each kind of endpoint answers, on a hidden (draft) and on a published activity.
+HIDDEN_READ = policy(allowed=200, anonymous=404, outsiders=404, lacking=200, perms="any")
+PUBLIC_READ = everyone(200)
+PUBLIC_MEMBER_READ = policy(allowed=200, anonymous=401, outsiders=403, lacking=200, perms="any")
+
+
+def hidden_write(ok: int, perm: str = "program") -> dict:
+    return policy(allowed=ok, anonymous=401, outsiders=404, lacking=403, perms=(perm,))
+
+
+def public_write(ok: int, perm: str = "program") -> dict:
+    return policy(allowed=ok, anonymous=401, outsiders=403, lacking=403, perms=(perm,))
+
+
+A = "/api/v1/providers/acp/activities/draft-2027"  # hidden
+P = "/api/v1/providers/acp/activities/annual-2027"  # published
+R = "/api/v1/providers/acp/activities/review-2027"  # in review, hidden
+SESSION = {"title": "Added", "format": "lecture"}
+FACULTY = {"email": "newcomer@example.org", "first_name": "New", "last_name": "Comer"}
+MOVE = {"start": "2027-04-14T11:00:00-04:00"}
+
+# (method, url, body, expected status by person). {room}, {track}, {session}, {speaker} and
+# the b_ variants (objects of the other provider) are filled in from the data below.
+MATRIX = [
+    ("get", "/api/v1/providers/", None,
+     everyone(200) | {"anonymous": 401}),
+    ("get", "/api/v1/providers/acp/", None,
+     policy(allowed=200, anonymous=401, outsiders=404, lacking=200, perms="any")
+     | {"limited": 200}),
+    ("get", "/api/v1/providers/nobody/", None, everyone(404) | {"anonymous": 401}),
+    ("get", "/api/v1/providers/acp/activities/", None, everyone(200)),
+    ("post", "/api/v1/providers/acp/activities/",
+     {"slug": "new-2028", "title": "New", "kind": "course",
+      "start_date": "2028-01-10", "end_date": "2028-01-10"},
+     public_write(201)),
+    ("get", "/api/v1/topics/", None, everyone(200)),
+    ("get", "/api/v1/schema/", None, everyone(200)),
+    # A hidden activity and everything under it.
+    ("get", f"{A}/", None, HIDDEN_READ),
+    ("patch", f"{A}/", {"title": "Renamed"}, hidden_write(200)),
+    ("post", f"{A}/transitions/start_planning/", {}, hidden_write(200)),
+    ("post", f"{R}/transitions/approve/", {}, hidden_write(200, "review")),
+    ("post", f"{R}/transitions/return_to_planning/", {}, hidden_write(200, "review")),
+    ("post", f"{A}/transitions/no_such_step/", {}, hidden_write(404) | {"program": 404}
+     | dict.fromkeys(PERMS, 404)),
+    ("get", f"{A}/planning/", None, HIDDEN_READ),
+    ("patch", f"{A}/planning/", {"practice_gap": "Too few statins."}, hidden_write(200)),
+    ("get", f"{A}/rooms/", None, HIDDEN_READ),
+    ("post", f"{A}/rooms/", {"name": "Annex"}, hidden_write(201)),
+    ("get", f"{A}/rooms/{{room}}/", None, HIDDEN_READ),
+    ("patch", f"{A}/rooms/{{room}}/", {"name": "Annex"}, hidden_write(200)),
+    ("delete", f"{A}/rooms/{{room}}/", None, hidden_write(204)),
+    ("get", f"{A}/tracks/", None, HIDDEN_READ),
+    ("post", f"{A}/tracks/", {"name": "Oncology"}, hidden_write(201)),
+    ("get", f"{A}/tracks/{{track}}/", None, HIDDEN_READ),
+    ("patch", f"{A}/tracks/{{track}}/", {"color": "#112233"}, hidden_write(200)),
+    ("delete", f"{A}/tracks/{{track}}/", None, hidden_write(204)),
+    ("get", f"{A}/sessions/", None, HIDDEN_READ),
+    ("post", f"{A}/sessions/", SESSION, hidden_write(201)),
+    ("get", f"{A}/sessions/{{session}}/", None, HIDDEN_READ),
+    ("patch", f"{A}/sessions/{{session}}/", {"title": "Renamed"}, hidden_write(200)),
+    ("delete", f"{A}/sessions/{{session}}/", None, hidden_write(204)),
+    ("post", f"{A}/sessions/{{session}}/move/", MOVE, hidden_write(200)),
+    ("post", f"{A}/sessions/{{session}}/faculty/", FACULTY, hidden_write(201)),
+    ("delete", f"{A}/sessions/{{session}}/faculty/?email={{speaker}}", None, hidden_write(204)),
+    ("get", f"{A}/faculty/", None, HIDDEN_READ),
+    ("get", f"{A}/schedule/", None, HIDDEN_READ),
+    ("get", f"{A}/warnings/", None, HIDDEN_READ),
+    # A published activity: readable by all, writable by the program permission.
+    ("get", f"{P}/", None, PUBLIC_READ),
+    ("patch", f"{P}/", {"title": "Renamed"}, public_write(200)),
+    ("post", f"{P}/transitions/complete/", {}, public_write(400)),  # blocked: not over yet
+    ("get", f"{P}/planning/", None, PUBLIC_MEMBER_READ),
+    ("patch", f"{P}/planning/", {"objectives": ["Treat"]}, public_write(200)),
+    ("get", f"{P}/rooms/", None, PUBLIC_READ),
+    ("post", f"{P}/rooms/", {"name": "Annex"}, public_write(201)),
+    ("get", f"{P}/rooms/{{p_room}}/", None, PUBLIC_READ),
+    ("patch", f"{P}/rooms/{{p_room}}/", {"capacity": 10}, public_write(200)),
+    ("delete", f"{P}/rooms/{{p_room}}/", None, public_write(204)),
+    ("get", f"{P}/tracks/", None, PUBLIC_READ),
+    ("post", f"{P}/tracks/", {"name": "Oncology"}, public_write(201)),
+    ("patch", f"{P}/tracks/{{p_track}}/", {"name": "Oncology"}, public_write(200)),
+    ("delete", f"{P}/tracks/{{p_track}}/", None, public_write(204)),
+    ("get", f"{P}/sessions/", None, PUBLIC_READ),
+    ("post", f"{P}/sessions/", SESSION, public_write(201)),
+    ("get", f"{P}/sessions/{{p_session}}/", None, PUBLIC_READ),
+    ("patch", f"{P}/sessions/{{p_session}}/", {"title": "Renamed"}, public_write(200)),
+    ("delete", f"{P}/sessions/{{p_session}}/", None, public_write(204)),
+    ("post", f"{P}/sessions/{{p_session}}/move/", MOVE, public_write(200)),
+    ("post", f"{P}/sessions/{{p_session}}/faculty/", FACULTY, public_write(201)),
+    ("delete", f"{P}/sessions/{{p_session}}/faculty/?email={{p_speaker}}", None,
+     public_write(204)),
+    ("get", f"{P}/faculty/", None, PUBLIC_READ),
+    ("get", f"{P}/schedule/", None, PUBLIC_READ),
+    ("get", f"{P}/warnings/", None, PUBLIC_MEMBER_READ),
+    # The activity the limited team covers: hidden from everyone else outside the teams.
+    ("get", "/api/v1/providers/acp/activities/other-2027/", None,
+     HIDDEN_READ | {"limited": 200}),
+    ("patch", "/api/v1/providers/acp/activities/other-2027/", {"title": "Renamed"},
+     hidden_write(200) | {"limited": 200}),
+    # The other provider's objects, reached through this provider's URLs: never found.
+    ("get", f"{P}/sessions/{{b_session}}/", None, everyone(404)),
+    ("patch", f"{P}/sessions/{{b_session}}/", {"title": "Stolen"}, public_write(404)),
+    ("get", f"{P}/rooms/{{b_room}}/", None, everyone(404)),
+    ("delete", f"{P}/rooms/{{b_room}}/", None, public_write(404)),
+    ("get", "/api/v1/providers/bsoc/activities/draft-2027/", None,
+     everyone(404) | {"other_admin": 200}),
+    ("get", "/api/v1/providers/bsoc/activities/annual-2027/planning/", None,
+     everyone(403) | {"anonymous": 401, "other_admin": 200}),
+]  # fmt: skip
+
+
+@pytest.fixture
+def world(db):
+    acp = ProviderFactory(slug="acp")
+    bsoc = ProviderFactory(slug="bsoc")
+    hidden = ActivityFactory(provider=acp, slug="draft-2027", state=ActivityState.DRAFT)
+    public = ActivityFactory(provider=acp, slug="annual-2027", state=ActivityState.PUBLISHED)
+    ActivityFactory(provider=acp, slug="review-2027", state=ActivityState.IN_REVIEW)
+    other = ActivityFactory(provider=acp, slug="other-2027", state=ActivityState.DRAFT)
+    # The other provider uses the same slugs, with data of its own.
+    b_public = ActivityFactory(provider=bsoc, slug="annual-2027", state=ActivityState.PUBLISHED)
+    ActivityFactory(provider=bsoc, slug="draft-2027", state=ActivityState.DRAFT)
+
+    ids = {}
+    for prefix, activity in (("", hidden), ("p_", public), ("b_", b_public)):
+        room = RoomFactory(activity=activity)
+        track = TrackFactory(activity=activity)
+        session = SessionFactory(activity=activity, room=room, track=track)
+        speaker = UserFactory()
+        SessionFacultyFactory(session=session, person=speaker)
+        ids |= {
+            f"{prefix}room": room.pk,
+            f"{prefix}track": track.pk,
+            f"{prefix}session": session.code,
+            f"{prefix}speaker": speaker.email,
+        }
+
+    people = {"anonymous": None, "learner": UserFactory()}
+    people["other_admin"] = UserFactory()
+    TeamFactory(provider=bsoc, members=[people["other_admin"]])
+    people["limited"] = UserFactory()
+    TeamFactory(
+        provider=acp,
+        all_activities=False,
+        activities=[other],
+        permissions=sorted(ALL_PERMISSIONS),
+        members=[people["limited"]],
+    )
+    for perm in PERMS:
+        people[perm] = UserFactory()
+        TeamFactory(provider=acp, name=f"{perm} team", permissions=[perm], members=[people[perm]])
+    return people, ids
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "expected"),
+    [pytest.param(*row, id=f"{row[0]}-{row[1]}") for row in MATRIX],
+)
+def test_permission_matrix(world, method, url, body, expected):
+    people, ids = world
+    url = url.format(**ids)
+    wrong = {}
+    for who in PEOPLE:
+        # Each person meets the same data: whatever a request changed is rolled back.
+        savepoint = transaction.savepoint()
+        client = APIClient()
+        if people[who] is not None:
+            # Token authentication, as integrations use the API.
+            token = Token.objects.create(user=people[who])
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        response = getattr(client, method)(url, body, format="json")
+        status = response.status_code
+        if status != expected[who]:
+            wrong[who] = (expected[who], status, response.content[:200])
+        elif status in (401, 403, 404):
+            # Refusals explain themselves and leak nothing else.
+            body_keys = set(response.json())
+            if body_keys != {"detail"}:
+                wrong[who] = ("only detail", body_keys)
+        transaction.savepoint_rollback(savepoint)
+    assert wrong == {}

@@ -1,0 +1,241 @@
+"""Who may open which staff page: one table of (who, method, URL, expected status).
+
+Two providers with look-alike data (the same activity slug, rooms, sessions and
+teams at both) so that a page scoped by the wrong provider or activity shows up
+as a 200 where a 404 belongs. Outsiders get 404 (staff areas do not reveal what
+exists), team members without the page's permission 403.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from cmeconf.activities.choices import ActivityState
+from cmeconf.activities.models import PlanningRole
+from cmeconf.providers.permissions import ALL_PERMISSIONS, Permission
+from tests.factories import (
+    ActivityFactory,
+    ProviderFactory,
+    RoomFactory,
+    SessionFactory,
+    SessionFacultyFactory,
+    TeamFactory,
+    TrackFactory,
+    UserFactory,
+)
+
+MEMBER = None  # any member of a team covering the activity (or, for provider pages, the provider)
+
+# (method, url name, scope, permission needed, arguments after the slugs, POST data, success)
+# scope "provider": /staff/<provider>/...; "activity": /staff/<provider>/<activity>/...
+# Arguments name objects of the world below.
+URLS = [
+    ("get", "provider", "provider", MEMBER, (), None, 200),
+    ("get", "activity_create", "provider", "program", (), None, 200),
+    ("get", "provider_settings", "provider", "teams", (), None, 200),
+    ("get", "teams", "provider", "teams", (), None, 200),
+    ("get", "team_create", "provider", "teams", (), None, 200),
+    ("get", "team", "provider", "teams", ("team",), None, 200),
+    ("post", "team_member_add", "provider", "teams", ("team",), {"email": "learner@x.org"}, 302),
+    ("post", "team_member_remove", "provider", "teams", ("team", "team_member"), {}, 302),
+    ("get", "activity", "activity", MEMBER, (), None, 200),
+    ("get", "activity_edit", "activity", "program", (), None, 200),
+    ("get", "planning", "activity", MEMBER, (), None, 200),
+    ("post", "planning", "activity", "program", (), {"practice_gap": "Gap"}, 302),
+    ("post", "activity_transition", "activity", "program", ("start_planning",), {}, 302),
+    ("get", "sessions", "activity", MEMBER, (), None, 200),
+    ("get", "session_create", "activity", "program", (), None, 200),
+    ("get", "session_edit", "activity", "program", ("session",), None, 200),
+    ("post", "session_delete", "activity", "program", ("session",), {}, 302),
+    (
+        "post",
+        "session_faculty_add",
+        "activity",
+        "program",
+        ("session",),
+        {"email": "learner@x.org", "role": "speaker"},
+        302,
+    ),
+    ("post", "session_faculty_remove", "activity", "program", ("session", "faculty"), {}, 302),
+    ("get", "rooms", "activity", "program", (), None, 200),
+    ("get", "room_edit", "activity", "program", ("room",), None, 200),
+    ("post", "room_delete", "activity", "program", ("room",), {}, 302),
+    ("get", "tracks", "activity", "program", (), None, 200),
+    ("get", "track_edit", "activity", "program", ("track",), None, 200),
+    ("post", "track_delete", "activity", "program", ("track",), {}, 302),
+    ("get", "planners", "activity", "program", (), None, 200),
+    ("post", "planner_remove", "activity", "program", ("planner",), {}, 302),
+    ("get", "grid", "activity", "program", (), None, 200),
+    ("json", "grid_move", "activity", "program", (), "move", 200),
+    ("get", "grid_move_form", "activity", "program", ("session",), None, 200),
+    ("get", "audit", "activity", "reports", (), None, 200),
+]
+
+PEOPLE = ["anonymous", "learner", "other_admin", "limited", *sorted(ALL_PERMISSIONS)]
+
+
+def expected(who: str, scope: str, permission: str | None, success: int) -> int:
+    if who == "anonymous":
+        return 302  # to the login page
+    if who in ("learner", "other_admin"):
+        return 404
+    if who == "limited":
+        # A team for another activity of the same provider: a provider member, but
+        # this activity does not exist for them, and provider-wide permissions are none.
+        if scope == "activity":
+            return 404
+        return success if permission is MEMBER else 403
+    return success if permission in (MEMBER, who) else 403
+
+
+TABLE = [
+    pytest.param(
+        who,
+        method,
+        name,
+        args,
+        data,
+        expected(who, scope, perm, ok),
+        scope,
+        id=f"{who}-{method}-{name}",
+    )
+    for (method, name, scope, perm, args, data, ok) in URLS
+    for who in PEOPLE
+]
+
+# Objects of the other provider, reached through this provider's URLs by its own admin:
+# each must be 404, never the other provider's data.
+LEAKS = [
+    ("get", "team", "provider", ("other_team",)),
+    ("post", "team_member_remove", "provider", ("other_team", "other_member")),
+    ("get", "session_edit", "activity", ("other_session",)),
+    ("get", "grid_move_form", "activity", ("other_session",)),
+    ("post", "session_delete", "activity", ("other_session",)),
+    ("get", "room_edit", "activity", ("other_room",)),
+    ("get", "track_edit", "activity", ("other_track",)),
+    ("post", "planner_remove", "activity", ("other_planner",)),
+    ("post", "session_faculty_remove", "activity", ("session", "other_faculty")),
+    ("json", "grid_move", "activity", "other_move"),
+]
+for method, name, scope, args in LEAKS:
+    data = args if method == "json" else ({} if method == "post" else None)
+    TABLE.append(
+        pytest.param(
+            "admin",
+            method,
+            name,
+            () if method == "json" else args,
+            data,
+            404,
+            scope,
+            id=f"leak-{method}-{name}",
+        )
+    )
+
+
+@pytest.fixture
+def world(db):
+    acp = ProviderFactory(slug="acp")
+    other = ProviderFactory(slug="other")
+    activity = ActivityFactory(provider=acp, slug="annual-2027", state=ActivityState.DRAFT)
+    sibling = ActivityFactory(provider=acp, slug="winter-2027")
+    # The other provider uses the same activity slug: a lookup by slug alone would leak.
+    twin = ActivityFactory(provider=other, slug="annual-2027", state=ActivityState.DRAFT)
+    people = {"learner": UserFactory(email="learner@x.org")}
+
+    def team(provider, name, perms, members, activities=None):
+        return TeamFactory(
+            provider=provider,
+            name=name,
+            permissions=sorted(perms),
+            all_activities=activities is None,
+            activities=activities or [],
+            members=members,
+        )
+
+    people["other_admin"] = UserFactory()
+    other_team = team(other, "Other office", ALL_PERMISSIONS, [people["other_admin"]])
+    people["limited"] = UserFactory()
+    team(acp, "Winter only", ALL_PERMISSIONS, [people["limited"]], activities=[sibling])
+    for perm in ALL_PERMISSIONS:
+        people[perm] = UserFactory()
+        team(acp, f"Only {perm}", [perm], [people[perm]])
+    people["admin"] = UserFactory()
+    acp_team = team(acp, "CME office", ALL_PERMISSIONS, [people["admin"]])
+
+    def program(act):
+        room = RoomFactory(activity=act)
+        session = SessionFactory(activity=act, room=room)
+        faculty = SessionFacultyFactory(session=session)
+        planner = PlanningRole.objects.create(activity=act, person=UserFactory(), role="planner")
+        return room, session, faculty, TrackFactory(activity=act), planner
+
+    room, session, faculty, track, planner = program(activity)
+    o_room, o_session, o_faculty, o_track, o_planner = program(twin)
+    objects = {
+        "team": acp_team.pk,
+        "team_member": people["admin"].pk,
+        "session": session.code,
+        "faculty": faculty.pk,
+        "room": room.pk,
+        "track": track.pk,
+        "planner": planner.pk,
+        "start_planning": "start_planning",
+        "other_team": other_team.pk,
+        "other_member": people["other_admin"].pk,
+        "other_session": o_session.code,
+        "other_faculty": o_faculty.pk,
+        "other_room": o_room.pk,
+        "other_track": o_track.pk,
+        "other_planner": o_planner.pk,
+        "move": {"session": session.code, "day": "2027-04-14", "time": "11:00", "room": room.pk},
+        # The other provider's session, through this provider's grid.
+        "other_move": {
+            "session": o_session.code,
+            "day": "2027-04-14",
+            "time": "11:00",
+            "room": room.pk,
+        },
+    }
+    return {"people": people, "objects": objects, "acp": acp, "activity": activity}
+
+
+@pytest.mark.parametrize(("who", "method", "name", "args", "data", "status", "scope"), TABLE)
+def test_staff_permission_matrix(client, world, who, method, name, args, data, status, scope):
+    objects = world["objects"]
+    slugs = [world["acp"].slug] + ([world["activity"].slug] if scope == "activity" else [])
+    address = reverse(f"staff:{name}", args=[*slugs, *(objects[a] for a in args)])
+    if who != "anonymous":
+        client.force_login(world["people"][who])
+    if method == "get":
+        response = client.get(address)
+    elif method == "json":
+        response = client.post(address, json.dumps(objects[data]), content_type="application/json")
+    else:
+        response = client.post(address, data)
+    assert response.status_code == status, response.content[:300]
+    if status == 302 and who == "anonymous":
+        assert response["Location"].startswith(reverse("accounts:login"))
+    if status in (403, 404):
+        # Nothing of either provider's program may appear on a refusal.
+        assert b"Update in Cardiology" not in response.content
+
+
+def test_matrix_covers_every_staff_url():
+    """A staff URL added later must join the table."""
+    from cmeconf.activities import urls_staff
+    from cmeconf.providers import urls as provider_urls
+
+    def names(patterns):
+        for p in patterns:
+            if hasattr(p, "url_patterns"):
+                yield from names(p.url_patterns)
+            else:
+                yield p.name
+
+    all_names = set(names(urls_staff.urlpatterns)) | set(names(provider_urls.urlpatterns))
+    assert all_names - {"index"} == {row[1] for row in URLS}
+    assert set(PEOPLE) >= {p.value for p in Permission}
