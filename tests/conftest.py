@@ -7,9 +7,13 @@ from tests.factories import ActivityFactory, ProviderFactory, TeamFactory, UserF
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from cmeconf.activities import page_cache
+
     cache.clear()
+    page_cache.clear_local()
     yield
     cache.clear()
+    page_cache.clear_local()
 
 
 @pytest.fixture

@@ -8,7 +8,10 @@ from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.core.asgi import get_asgi_application
 
+from cmeconf.serving import with_static_files
+
 django_asgi_app = get_asgi_application()
+http_app = with_static_files(django_asgi_app)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 
@@ -16,7 +19,7 @@ from cmeconf.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_app,
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -5,4 +5,7 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cmeconf.settings")
-application = get_wsgi_application()
+
+from cmeconf.serving import with_static_files_wsgi
+
+application = with_static_files_wsgi(get_wsgi_application())

@@ -42,10 +42,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     # Playwright's sync API runs an event loop in this thread; Django then thinks
     # it is in async code. The tests never share a connection across threads.
+    # Module scope: the loop stops before other modules' tests use this thread, since
+    # Django's test client cannot run async views beside a running loop.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cmeconf.activities import page_cache
 from cmeconf.activities.choices import SessionFormat
 from cmeconf.activities.models import Activity, Room, Session, SessionFaculty, Topic, Track
 from cmeconf.activities.rules import overlaps
@@ -33,8 +34,6 @@ from cmeconf.activities.services.agenda import agenda
 
 T = TypeVar("T")
 
-# Cached HTML holds this in place of the CSRF token; the view puts the requester's own in.
-CSRF_PLACEHOLDER = "__cmeconf_csrf_token__"
 
 # Breaks and meals without a room are for everyone: they stretch across the grid.
 SPANNING_FORMATS = frozenset({SessionFormat.BREAK, SessionFormat.MEAL})
@@ -82,7 +81,7 @@ def render_fragment(activity: Activity, template: str, context: dict[str, Any]) 
             {
                 "activity": activity,
                 "links": activity_links(activity.provider.slug, activity.slug),
-                "csrf_value": CSRF_PLACEHOLDER,
+                "csrf_value": page_cache.CSRF_PLACEHOLDER,
                 **context,
             },
         )

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 
 STRICT = "; ".join(
@@ -24,13 +25,29 @@ STRICT = "; ".join(
 ADMIN = STRICT.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
-class ContentSecurityPolicyMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
-        self.get_response = get_response
+def _add_policy(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    if "Content-Security-Policy" not in response:
+        response["Content-Security-Policy"] = (
+            ADMIN if request.path.startswith("/admin/") else STRICT
+        )
+    return response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
-            policy = ADMIN if request.path.startswith("/admin/") else STRICT
-            response["Content-Security-Policy"] = policy
-        return response
+
+class ContentSecurityPolicyMiddleware:
+    # Both modes, so that under ASGI no middleware forces a switch to a thread.
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable):
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest):
+        if self.is_async:
+            return self._acall(request)
+        return _add_policy(request, self.get_response(request))
+
+    async def _acall(self, request: HttpRequest) -> HttpResponse:
+        return _add_policy(request, await self.get_response(request))

@@ -76,7 +76,7 @@ def reset_demo() -> int:
 
     The audit trail is append-only and keeps its entries; they name the
     deleted rows by id and text. Side effects: audit "demo.reset".
-    Returns the number of accounts removed.
+    Returns how many rows went with the accounts (theirs and what hung on them).
     """
     provider = demo_provider()
     if provider is not None:

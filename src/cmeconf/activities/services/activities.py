@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cmeconf.activities import lifecycle
+from cmeconf.activities import lifecycle, page_cache
 from cmeconf.activities.choices import ActivityState
 from cmeconf.activities.models import Activity, LearningObjective, PlanningRecord
 from cmeconf.common import audit
@@ -46,6 +46,7 @@ def bump_program_version(activity: Activity) -> None:
     """Invalidate every cached rendering of the activity's public program."""
     Activity.objects.filter(pk=activity.pk).update(program_version=F("program_version") + 1)
     activity.refresh_from_db(fields=["program_version"])
+    page_cache.forget(activity.provider.slug, activity.slug)
 
 
 def _record(action: str, activity: Activity, *, by, obj=None, before=None, after=None, note=""):
@@ -93,6 +94,7 @@ def update_activity(activity: Activity, *, by, **fields: Any) -> Activity:
     if unknown:
         raise TypeError(f"unknown activity fields: {sorted(unknown)}")
     before = audit.snapshot(activity, fields)
+    old_slug = activity.slug
     for name, value in fields.items():
         setattr(activity, name, value)
     _validate(activity)
@@ -101,6 +103,8 @@ def update_activity(activity: Activity, *, by, **fields: Any) -> Activity:
     if before != after:
         _record("activity.updated", activity, by=by, before=before, after=after)
         bump_program_version(activity)
+        # Pages cached under the old address must not outlive the rename.
+        page_cache.forget(activity.provider.slug, old_slug)
     return activity
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cmeconf.accounts.rules import Profession
-from cmeconf.activities import schedule
+from cmeconf.activities import page_cache, schedule
 from cmeconf.activities.choices import PUBLIC_STATES
 from cmeconf.activities.exports import csv as csv_export
 from cmeconf.activities.exports import frab, ical
@@ -64,11 +64,12 @@ def _page(request: HttpRequest, activity: Activity, template: str, nav: str, **c
 
 def _with_csrf(request: HttpRequest, html: str) -> str:
     # The cached fragment carries a placeholder where its forms need the requester's token.
-    if schedule.CSRF_PLACEHOLDER in html:
-        html = html.replace(schedule.CSRF_PLACEHOLDER, get_token(request))
+    if page_cache.CSRF_PLACEHOLDER in html:
+        html = html.replace(page_cache.CSRF_PLACEHOLDER, page_cache.csrf_value(request))
     return mark_safe(html)  # noqa: S308  (rendered by our own templates, autoescaped)
 
 
+@page_cache.anonymous_page
 def activity_home(request: HttpRequest, provider: str, activity: str) -> HttpResponse:
     act = public_activity(provider, activity)
     professions = [
@@ -78,6 +79,7 @@ def activity_home(request: HttpRequest, provider: str, activity: str) -> HttpRes
 
 
 @require_safe
+@page_cache.anonymous_page
 def schedule_page(request: HttpRequest, provider: str, activity: str) -> HttpResponse:
     act = public_activity(provider, activity)
     day = schedule.parse_day(act, request.GET.get("day"))
@@ -89,6 +91,7 @@ def schedule_page(request: HttpRequest, provider: str, activity: str) -> HttpRes
 
 
 @require_safe
+@page_cache.anonymous_page
 def session_detail(request: HttpRequest, provider: str, activity: str, code: str) -> HttpResponse:
     act = public_activity(provider, activity)
     found = schedule.session_fragment(act, code)
@@ -109,11 +112,12 @@ def session_detail(request: HttpRequest, provider: str, activity: str, code: str
         code=code,
         body=mark_safe(html),  # noqa: S308  (our own template's output)
         bookmarked=bookmarked,
-        csrf_value=get_token(request),
+        csrf_value=page_cache.csrf_value(request),
     )
 
 
 @require_safe
+@page_cache.anonymous_page
 def faculty_list(request: HttpRequest, provider: str, activity: str) -> HttpResponse:
     act = public_activity(provider, activity)
     html = schedule.faculty_list_fragment(act)
@@ -121,6 +125,7 @@ def faculty_list(request: HttpRequest, provider: str, activity: str) -> HttpResp
 
 
 @require_safe
+@page_cache.anonymous_page
 def faculty_detail(request: HttpRequest, provider: str, activity: str, pk: int) -> HttpResponse:
     act = public_activity(provider, activity)
     found = schedule.faculty_fragment(act, pk)
@@ -162,7 +167,7 @@ def agenda(request: HttpRequest, provider: str, activity: str) -> HttpResponse:
         count=len(sessions),
         feed_url=request.build_absolute_uri(feed_path),
         feed_path=feed_path,
-        csrf_value=get_token(request),
+        csrf_value=page_cache.csrf_value(request),
     )
 
 

@@ -56,7 +56,7 @@ class Command(BaseCommand):
                     f"remove those first ({exc.args[0]})"
                 ) from exc
             if not quiet:
-                self.stdout.write(f"Removed the demo provider and {removed} demo rows.")
+                self.stdout.write(f"Removed the previous demo data ({removed} account rows).")
         elif generator.demo_provider() is not None:
             if opts["if_empty"]:
                 if not quiet:
