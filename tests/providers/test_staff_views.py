@@ -84,6 +84,22 @@ def test_set_and_change_accreditation(staff, provider):
     assert "ACCME (Accreditation Council for Continuing Medical Education)" in html
 
 
+def test_remove_accreditation(staff, provider, admin_user):
+    from cmeconf.providers import services
+
+    services.set_accreditation(provider, by=admin_user, accreditor="ANCC", identifier="P0123")
+    address = provider_url("provider_settings", provider)
+    response = staff.post(
+        address, {"form": "remove_accreditation", "accreditor": "ANCC"}, follow=True
+    )
+    assert "The accreditation was removed." in response.content.decode()
+    assert not Accreditation.objects.filter(provider=provider).exists()
+    entry = AuditEntry.objects.get(action="accreditation.removed")
+    assert entry.before["identifier"] == "P0123"
+    again = staff.post(address, {"form": "remove_accreditation", "accreditor": "ANCC"}, follow=True)
+    assert "no accreditation by that accreditor" in again.content.decode()
+
+
 def test_accreditation_errors_on_fields(staff, provider):
     response = staff.post(
         provider_url("provider_settings", provider),

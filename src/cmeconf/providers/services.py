@@ -85,6 +85,25 @@ def set_accreditation(provider: Provider, *, by, accreditor: str, identifier: st
 
 
 @transaction.atomic
+def remove_accreditation(provider: Provider, *, by, accreditor: str) -> None:
+    """Remove the provider's accreditation by one accreditor (lapsed or recorded by mistake).
+
+    Side effects: audit "accreditation.removed" with what it was.
+    """
+    acc = Accreditation.objects.filter(provider=provider, accreditor=accreditor).first()
+    if acc is None:
+        raise ValidationError(_("This provider has no accreditation by that accreditor."))
+    audit.record(
+        "accreditation.removed",
+        actor=by,
+        obj=acc,
+        provider_id=provider.pk,
+        before=audit.snapshot(acc, ("accreditor", "identifier", "valid_until")),
+    )
+    acc.delete()
+
+
+@transaction.atomic
 def create_team(provider: Provider, *, by, activities=(), **fields: Any) -> Team:
     """Create a team. Side effects: audit "team.created"."""
     team = Team(provider=provider, **fields)

@@ -43,6 +43,16 @@ def provider_settings(request: HttpRequest, provider: Provider) -> HttpResponse:
             else:
                 messages.success(request, _("The accreditation was saved."))
                 return redirect("staff:provider_settings", provider.slug)
+    elif request.method == "POST" and request.POST.get("form") == "remove_accreditation":
+        try:
+            services.remove_accreditation(
+                provider, by=request.user, accreditor=request.POST.get("accreditor", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The accreditation was removed."))
+        return redirect("staff:provider_settings", provider.slug)
     elif request.method == "POST":
         form = ProviderForm(request.POST, initial=ProviderForm.initial_for(provider))
         if form.is_valid():
