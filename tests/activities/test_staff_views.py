@@ -603,17 +603,18 @@ def test_grid_places_sessions_by_room_and_time(staff, activity):
     response = staff.get(url("grid", activity))
     placed = response.context["placed"]
     assert len(placed) == 1
-    # Row 1 holds the room names, the day starts at 08:00: 10:30 is the 11th quarter hour.
+    # Row 1 holds the room names, the day starts at 08:00 and rows are 5 minutes:
+    # 10:30 is 150 minutes in, row 2 + 30; an hour spans 12 rows.
     assert (placed[0]["session"], placed[0]["row"], placed[0]["span"], placed[0]["col"]) == (
         s,
+        32,
         12,
-        4,
         3,
     )
     assert [s.title for s in response.context["unscheduled"]] == ["Loose"]
     html = response.content.decode()
     assert f'id="session-{s.code}"' in html
-    assert "g-r-12 g-s-4 g-c-3" in html
+    assert "g-r-32 g-s-12 g-c-3" in html
     assert url("grid_move_form", activity, unplaced.code) in html
     assert response.context["elsewhere"] == 1
     other_day = staff.get(url("grid", activity), {"day": "2027-04-16"}).context["placed"]

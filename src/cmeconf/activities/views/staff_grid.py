@@ -1,4 +1,4 @@
-"""The schedule grid: one day, rooms across, 15-minute rows; drag and drop or a small form."""
+"""The schedule grid: one day, rooms across, 5-minute rows; drag and drop or a small form."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from cmeconf.providers.access import staff_required
 from cmeconf.providers.models import Provider
 from cmeconf.providers.permissions import Permission
 
-SLOT = 15  # minutes per row
+SLOT = 5  # minutes per row: fine enough for 20-minute talks and 5-minute changeovers
 DAY_START, DAY_END = 8 * 60, 18 * 60  # the grid shows at least 08:00-18:00
 DEFAULT_MINUTES = 60  # length offered for an unscheduled session dropped into the grid
 MAX_COLUMNS = 30  # staff.css has placement classes for this many columns
@@ -97,8 +97,11 @@ def grid(request: HttpRequest, provider: Provider, activity) -> HttpResponse:
     for i in range(rows):
         minute = first + i * SLOT
         label = f"{minute // 60:02d}:{minute % 60:02d}"
+        mark = "hour" if minute % 60 == 0 else "quarter" if minute % 15 == 0 else "minutes"
         for c in columns:
-            slots.append({"row": i + 2, "col": c["col"], "time": label, "room": c["room"]})
+            slots.append(
+                {"row": i + 2, "col": c["col"], "time": label, "room": c["room"], "mark": mark}
+            )
     hours = [
         {"row": (minute - first) // SLOT + 2, "label": f"{minute // 60:02d}:00"}
         for minute in range(first, last, 60)
