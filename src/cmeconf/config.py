@@ -84,6 +84,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("CMECONF_TIME_ZONE", "UTC", "Server time zone; activities have their own."),
     Option("CMECONF_LOG_LEVEL", "INFO", "Log level of the cmeconf loggers."),
     Option(
+        "CMECONF_DISCLOSURE_VALID_MONTHS",
+        12,
+        "How long a submitted disclosure is reused across activities before a new one is due.",
+        int,
+    ),
+    Option(
         "CMECONF_SESSION_CACHE_SECONDS",
         600,
         "How long rendered public program pages stay cached (they are also invalidated on change).",

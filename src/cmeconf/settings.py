@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cmeconf.accounts",
     "cmeconf.providers",
     "cmeconf.activities",
+    "cmeconf.integrity",
     "cmeconf.api",
 ]
 
@@ -175,6 +176,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 PROGRAM_CACHE_SECONDS = C["CMECONF_SESSION_CACHE_SECONDS"]
+DISCLOSURE_VALID_MONTHS = C["CMECONF_DISCLOSURE_VALID_MONTHS"]
 
 # Tasks: Celery. Without a broker they run in-process, which is what the demo wants.
 _eager = C["CMECONF_TASKS_EAGER"]

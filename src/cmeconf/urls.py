@@ -11,6 +11,7 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("admin/", admin.site.urls),
     path("accounts/", include("cmeconf.accounts.urls")),
+    path("disclosure/", include("cmeconf.integrity.urls")),
     path("staff/", include((staff_patterns, "staff"))),
     path("api/v1/", include("cmeconf.api.urls")),
     path("<slug:provider>/<slug:activity>/", include("cmeconf.activities.urls_public")),

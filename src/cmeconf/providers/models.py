@@ -18,7 +18,19 @@ def validate_time_zone(value: str) -> None:
 
 
 RESERVED_SLUGS = frozenset(
-    {"admin", "api", "accounts", "staff", "static", "media", "ws", "healthz", "search", "about"}
+    {
+        "admin",
+        "api",
+        "accounts",
+        "disclosure",
+        "staff",
+        "static",
+        "media",
+        "ws",
+        "healthz",
+        "search",
+        "about",
+    }
 )
 
 

@@ -1,0 +1,93 @@
+"""Ineligible companies, and the disclosures of people in control of content."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cmeconf.integrity.choices import CompanyKind, DisclosureState, RelationshipNature
+
+
+class IneligibleCompany(models.Model):
+    """A company whose primary business is healthcare products used on patients [A2]."""
+
+    name = models.CharField(_("name"), max_length=200)
+    # The matching key (see integrity.companies.normalize): "Pfizer Inc." and "Pfizer" meet here.
+    key = models.CharField(max_length=200, unique=True, editable=False)
+    kind = models.CharField(_("kind of business"), max_length=20, choices=CompanyKind.choices)
+    website = models.URLField(_("website"), blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("ineligible company")
+        verbose_name_plural = _("ineligible companies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CompanyAlias(models.Model):
+    """Another name of a company: a former name, a subsidiary, a brand of the company."""
+
+    company = models.ForeignKey(IneligibleCompany, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(_("alias"), max_length=200)
+    key = models.CharField(max_length=200, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Disclosure(models.Model):
+    """One person's disclosure, as submitted: kept, never edited; a new one replaces it.
+
+    It covers the 24 months before it was made [A5][A18] and is reused across
+    activities until `valid_until`.
+    """
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="disclosures"
+    )
+    state = models.CharField(max_length=20, choices=DisclosureState.choices)
+    submitted_at = models.DateTimeField(_("submitted"))
+    covers_from = models.DateField(_("covers relationships since"))
+    valid_until = models.DateField(_("valid until"))
+    has_relationships = models.BooleanField(_("has financial relationships"), default=False)
+    attestation = models.TextField(_("attestation as shown"), blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["person", "-submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.submitted_at:%Y-%m-%d} ({self.get_state_display()})"
+
+
+class FinancialRelationship(models.Model):
+    disclosure = models.ForeignKey(
+        Disclosure, on_delete=models.CASCADE, related_name="relationships"
+    )
+    company = models.ForeignKey(
+        IneligibleCompany, on_delete=models.PROTECT, related_name="relationships"
+    )
+    nature = models.CharField(_("nature"), max_length=20, choices=RelationshipNature.choices)
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True, help_text=_("Empty if ongoing."))
+
+    class Meta:
+        ordering = ["company__name", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="relationship_ends_after_start",
+                violation_error_message=_("A relationship cannot end before it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} ({self.get_nature_display()})"

@@ -1,0 +1,5 @@
+"""Pages of a person's own disclosure, under /disclosure/ (namespace "integrity")."""
+
+app_name = "integrity"
+
+urlpatterns: list = []
