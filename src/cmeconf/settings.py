@@ -262,7 +262,7 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "ActivityStateEnum": "cmeconf.activities.choices.ActivityState",
     "ActivityKindEnum": "cmeconf.activities.choices.ActivityKind",
-    "ScheduleWarningKindEnum": ["room", "person", "dates", "capacity"],
+    "ScheduleWarningKindEnum": ["room", "person", "dates", "capacity", "ancillary"],
     "SessionFormatEnum": "cmeconf.activities.choices.SessionFormat",
     "FacultyRoleEnum": "cmeconf.activities.choices.FacultyRole",
     "PermissionEnum": "cmeconf.providers.permissions.Permission",

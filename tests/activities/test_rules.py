@@ -135,3 +135,26 @@ def test_topics_of_another_provider_refused(activity, admin_user):
             credit_eligible=True,
             topics=[foreign],
         )
+
+
+def test_ancillary_items_keep_30_minutes_from_accredited_education(activity):
+    # ACCME Standard 5 [A12]: no exhibits or industry sessions in the educational space
+    # from 30 minutes before to 30 minutes after accredited education.
+    room = RoomFactory(activity=activity, name="Ballroom A")
+    other = RoomFactory(activity=activity, name="Exhibit Hall")
+    day = activity.start_date
+    lecture = SessionFactory(activity=activity, room=room, title="Sepsis", start=at(day, 9),
+                             end=at(day, 10))  # fmt: skip
+    close = SessionFactory(activity=activity, room=room, title="Industry Breakfast",
+                           format="industry", credit_eligible=False,
+                           start=at(day, 10, 15), end=at(day, 11))  # fmt: skip
+    SessionFactory(activity=activity, room=room, title="Industry Lunch", format="industry",
+                   credit_eligible=False, start=at(day, 10, 30), end=at(day, 11, 30))  # fmt: skip
+    SessionFactory(activity=activity, room=other, title="Exhibits", format="exhibit",
+                   credit_eligible=False, start=at(day, 9), end=at(day, 10))  # fmt: skip
+    found = [w for w in schedule_warnings(activity) if w.kind == "ancillary"]
+    assert [w.session_ids for w in found] == [(close.pk, lecture.pk)]
+    assert found[0].message.startswith(
+        "“Industry Breakfast” (non-accredited industry session) is in Ballroom A within 30 "
+        "minutes of accredited “Sepsis” at 9 a.m."
+    )

@@ -47,9 +47,18 @@ def session_errors(
     return dict(errors)
 
 
+WARNING_KINDS = ("room", "person", "dates", "capacity", "ancillary")
+
+# Exhibits and non-accredited industry sessions are ancillary: ACCME Standard 5 keeps
+# them out of the educational space from 30 minutes before to 30 minutes after
+# accredited education [A12].
+ANCILLARY_FORMATS = frozenset({SessionFormat.EXHIBIT, SessionFormat.INDUSTRY})
+ANCILLARY_GAP = dt.timedelta(minutes=30)
+
+
 @dataclass(frozen=True)
 class ScheduleWarning:
-    kind: str  # "room", "person", "dates", "capacity"
+    kind: str  # one of WARNING_KINDS
     session_ids: tuple[int, ...]
     message: str
 
@@ -125,6 +134,8 @@ def schedule_warnings(activity, sessions: Iterable | None = None) -> list[Schedu
                     },
                 )
             )
+    for items in by_room.values():
+        warnings.extend(_ancillary_warnings([s for _start, _end, s in items], tz))
     for items in by_person.values():
         for (_s1, _e1, (a, person)), (_s2, _e2, (b, _p)) in overlaps(items):
             warnings.append(
@@ -141,3 +152,32 @@ def schedule_warnings(activity, sessions: Iterable | None = None) -> list[Schedu
                 )
             )
     return warnings
+
+
+def _ancillary_warnings(room_sessions: list, tz) -> list[ScheduleWarning]:
+    """Ancillary items too close to accredited education in the same room [A12]."""
+    ancillary = [s for s in room_sessions if s.format in ANCILLARY_FORMATS]
+    education = [s for s in room_sessions if s.credit_eligible]
+    found = []
+    for a in ancillary:
+        for e in education:
+            if a.start < e.end + ANCILLARY_GAP and a.end > e.start - ANCILLARY_GAP:
+                found.append(
+                    ScheduleWarning(
+                        "ancillary",
+                        (a.pk, e.pk),
+                        _(
+                            "“%(a)s” (%(format)s) is in %(room)s within 30 minutes of accredited "
+                            "“%(e)s” at %(time)s: ancillary activities stay out of the "
+                            "educational space 30 minutes before and after (ACCME Standard 5)."
+                        )
+                        % {
+                            "a": a.title,
+                            "format": a.get_format_display().lower(),
+                            "room": a.room.name,
+                            "e": e.title,
+                            "time": time_format(e.start.astimezone(tz)),
+                        },
+                    )
+                )
+    return found

@@ -166,10 +166,11 @@ def _fixed_items(day: dt.date, d: int, rooms: list[RoomPlan], tz, rng) -> list[S
         return items
     poster_tracks = rng.sample(range(len(v.TRACKS)), 2)
     for hour, minute, end_h, end_m, fmt, title, track in (
-        (9, 0, 10, 45, F.EXHIBIT, "Exhibit Hall Open", None),
+        # Exhibits keep 30 minutes from the poster sessions in the same hall (Standard 5).
+        (9, 0, 10, 15, F.EXHIBIT, "Exhibit Hall Open", None),
         (10, 45, 12, 0, F.POSTER, "Poster Session: {t} Abstracts", poster_tracks[0]),
         (12, 0, 13, 30, F.MEAL, "Lunch in the Exhibit Hall", None),
-        (13, 30, 15, 30, F.EXHIBIT, "Exhibit Hall Open", None),
+        (13, 30, 15, 0, F.EXHIBIT, "Exhibit Hall Open", None),
         (15, 30, 16, 45, F.POSTER, "Poster Session: {t} Clinical Vignettes", poster_tracks[1]),
     ):
         plan = SessionPlan(
@@ -205,12 +206,13 @@ def plan_program(
     plans: list[SessionPlan] = []
     for d, day in enumerate(dates):
         plans += _fixed_items(day, d, rooms, tz, rng)
-    # A couple of promotional lunch sessions by industry, in a breakout room, never for credit.
+    # A couple of promotional lunch sessions by industry, in a breakout room, never for credit,
+    # 30 minutes clear of the education in that room on both sides (Standard 5).
     industry_room = 1 if sum(not r.exhibit_hall for r in rooms) > 1 else 0
     for d, (title, company) in enumerate(v.INDUSTRY[: min(2, len(dates))]):
         plans.append(
             SessionPlan(
-                title, F.INDUSTRY, _at(dates[d], 12, 10, tz), _at(dates[d], 13, 10, tz),
+                title, F.INDUSTRY, _at(dates[d], 12, 30, tz), _at(dates[d], 13, 0, tz),
                 industry_room, None,
                 abstract=f"A promotional session organised and paid for by {company}. It is not "
                 "part of the accredited program, was not planned by ACCP and does not offer "

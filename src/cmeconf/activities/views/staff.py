@@ -145,6 +145,7 @@ def _count_by_kind(warnings) -> list[tuple[str, int]]:
         "person": _("People in two places"),
         "dates": _("Outside the dates"),
         "capacity": _("Room too small"),
+        "ancillary": _("Ancillary too close to education"),
     }
     counts: dict[str, int] = {}
     for warning in warnings:

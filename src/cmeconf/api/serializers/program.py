@@ -10,6 +10,7 @@ from rest_framework import serializers
 from cmeconf.accounts.models import User
 from cmeconf.activities.choices import FacultyRole, SessionFormat
 from cmeconf.activities.models import Room, Session, SessionFaculty, Topic, Track
+from cmeconf.activities.rules import WARNING_KINDS
 from cmeconf.api.serializers.fields import ActivityDateTimeField, ModelSerializer, StrictInputMixin
 
 
@@ -111,7 +112,7 @@ class SessionFilterSerializer(serializers.Serializer):
 
 
 class ScheduleWarningSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(["room", "person", "dates", "capacity"])
+    kind = serializers.ChoiceField(WARNING_KINDS)
     sessions = serializers.ListField(
         child=serializers.CharField(), help_text="Codes of the sessions concerned."
     )
