@@ -83,3 +83,24 @@ class ExclusionException(models.TextChoices):
 class DisclosureState(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     REFUSED = "refused", _("Refused to disclose")
+
+
+class MitigationMethod(models.TextChoices):
+    """Ways to mitigate a relevant relationship, by role [A7]; "change of role" from the issue."""
+
+    DIVEST = "divest", _("Divested the relationship")
+    RECUSE = "recuse", _("Recused from planning decisions about the related content")
+    PEER_REVIEW_PLANNING = "peer_review_planning", _("Peer review of planning decisions")
+    PEER_REVIEW_CONTENT = "peer_review_content", _("Peer review of the content")
+    ATTEST = (
+        "attest",
+        _("Attested that recommendations are evidence-based and free of commercial bias"),
+    )
+    CHANGE_ROLE = "change_role", _("Changed role so as not to control the related content")
+    OTHER = "other", _("Other method (described)")
+
+
+# Methods that need the name of a peer and the date of the review, to be verifiable.
+PEER_REVIEW_METHODS = frozenset(
+    {MitigationMethod.PEER_REVIEW_PLANNING, MitigationMethod.PEER_REVIEW_CONTENT}
+)

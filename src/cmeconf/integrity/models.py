@@ -6,7 +6,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cmeconf.integrity.choices import CompanyKind, DisclosureState, RelationshipNature
+from cmeconf.integrity.choices import (
+    CompanyKind,
+    DisclosureState,
+    ExclusionException,
+    MitigationMethod,
+    RelationshipNature,
+)
 
 
 class IneligibleCompany(models.Model):
@@ -91,3 +97,75 @@ class FinancialRelationship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} ({self.get_nature_display()})"
+
+
+class RelevanceDecision(models.Model):
+    """A reviewer's finding on one relationship for one activity's content [A6][A7].
+
+    Relevance depends on the content a person controls, so it is decided per
+    activity; a newer decision on the same relationship supersedes an older one.
+    """
+
+    activity = models.ForeignKey(
+        "activities.Activity", on_delete=models.CASCADE, related_name="relevance_decisions"
+    )
+    relationship = models.ForeignKey(
+        FinancialRelationship, on_delete=models.PROTECT, related_name="decisions"
+    )
+    relevant = models.BooleanField(_("relevant"))
+    reason = models.TextField(_("reason"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"))
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.relationship}: {'relevant' if self.relevant else 'not relevant'}"
+
+
+class Mitigation(models.Model):
+    """How a relevant relationship was mitigated, documented [A6][A7]."""
+
+    decision = models.ForeignKey(
+        RelevanceDecision, on_delete=models.PROTECT, related_name="mitigations"
+    )
+    method = models.CharField(_("method"), max_length=30, choices=MitigationMethod.choices)
+    details = models.TextField(_("details"), blank=True)
+    peer_name = models.CharField(_("peer reviewer"), max_length=200, blank=True)
+    peer_review_date = models.DateField(_("peer review date"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"))
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.get_method_display()
+
+
+class OwnerEmployeeException(models.Model):
+    """A reviewer's record that an owner or employee may control this content [A6][A7b]."""
+
+    activity = models.ForeignKey(
+        "activities.Activity", on_delete=models.CASCADE, related_name="owner_exceptions"
+    )
+    relationship = models.ForeignKey(
+        FinancialRelationship, on_delete=models.PROTECT, related_name="exceptions"
+    )
+    exception = models.CharField(_("exception"), max_length=30, choices=ExclusionException.choices)
+    reason = models.TextField(_("reason"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"))
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.get_exception_display()

@@ -20,7 +20,12 @@ from cmeconf.integrity.choices import (
     DisclosureState,
     RelationshipNature,
 )
-from cmeconf.integrity.models import Disclosure, FinancialRelationship, IneligibleCompany
+from cmeconf.integrity.models import (
+    Disclosure,
+    FinancialRelationship,
+    IneligibleCompany,
+    OwnerEmployeeException,
+)
 
 
 def attestation_text() -> str:
@@ -163,23 +168,35 @@ def facts(disclosure: Disclosure | None) -> rules.DisclosureFacts | None:
     )
 
 
-def relationships(disclosure: Disclosure) -> list[rules.Relationship]:
+def relationships(disclosure: Disclosure, *, excepted: set[int] = frozenset()) -> list:
+    """The disclosure's relationships for the rules, leaving out those in `excepted` (ids)."""
     return [
         rules.Relationship(r.company.name, r.nature, r.start_date, r.end_date)
         for r in disclosure.relationships.all()
+        if r.pk not in excepted
     ]
 
 
-def role_blockers(person, role_start: dt.date) -> list[str]:
+def role_blockers(person, role_start: dt.date, *, activity=None) -> list[str]:
     """Why `person` cannot yet be confirmed in a content role starting on `role_start`.
 
     Missing, refused, expired or too-late disclosures block [A5][A17][A18]; so does
-    an owner or employee relationship, until a reviewer records an exception [A6].
+    an owner or employee relationship, until a reviewer records an exception for the
+    activity [A6][A7b].
     """
     disclosure = current_disclosure(person)
     problems = rules.role_blockers(facts(disclosure), role_start)
     if disclosure is not None and disclosure.state == DisclosureState.SUBMITTED:
-        for rel in rules.owner_or_employee(relationships(disclosure), role_start):
+        excepted: set[int] = set()
+        if activity is not None:
+            excepted = set(
+                OwnerEmployeeException.objects.filter(
+                    activity=activity, relationship__disclosure=disclosure
+                ).values_list("relationship_id", flat=True)
+            )
+        for rel in rules.owner_or_employee(
+            relationships(disclosure, excepted=excepted), role_start
+        ):
             problems.append(
                 _(
                     "%(nature)s of %(company)s: owners and employees of ineligible companies "
