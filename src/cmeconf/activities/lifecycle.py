@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cmeconf.activities import hooks
 from cmeconf.activities.choices import ActivityState as S
 from cmeconf.providers.permissions import Permission
 
@@ -73,7 +74,7 @@ def blockers(activity, transition: Transition, *, today: dt.date) -> list[str]:
             problems.append(_("Schedule at least one session before publishing."))
     elif transition.name == "complete" and today < activity.end_date:
         problems.append(_("An activity can be completed only after its last day."))
-    return problems
+    return problems + hooks.transition_blockers(activity, transition.name)
 
 
 def available(activity) -> list[Transition]:

@@ -27,8 +27,10 @@ from cmeconf.activities.services import activities as activity_svc
 from cmeconf.activities.services import agenda as agenda_svc
 from cmeconf.activities.services import program as program_svc
 from cmeconf.common import audit
+from cmeconf.demo import disclosures as demo_disclosures
 from cmeconf.demo import program as plan
 from cmeconf.demo import vocabulary as v
+from cmeconf.integrity.models import Disclosure
 from cmeconf.providers import services as provider_svc
 from cmeconf.providers.models import Provider
 
@@ -83,6 +85,8 @@ def reset_demo() -> int:
         # Activities protect their provider; their program, rooms and links go with them.
         Activity.objects.filter(provider=provider).delete()
         provider.delete()
+    # Disclosures are kept against deletion of their person; the demo's go deliberately.
+    Disclosure.objects.filter(person__in=User.objects.filter(_demo_users())).delete()
     removed, _detail = User.objects.filter(_demo_users()).delete()
     audit.record("demo.reset", actor=None, note=f"demo provider {v.PROVIDER['slug']} removed")
     return removed
@@ -126,7 +130,13 @@ def _generate(rng: random.Random, sizes: Sizes, log: Callable[[str], None]) -> D
     log(f"provider {provider.slug}, {len(logins)} logins")
 
     faculty = _faculty(rng, sizes.faculty, by=director, first=logins["faculty"])
-    log(f"{len(faculty)} faculty")
+    # Staff who plan or review disclose too, with nothing to report, so the reviewer is free
+    # to review everyone else.
+    demo_disclosures.disclose(
+        rng, [u for u in logins.values() if u not in faculty], with_relationships=False
+    )
+    demo_disclosures.disclose(rng, faculty)
+    log(f"{len(faculty)} faculty, all disclosed")
     activity = _annual_meeting(rng, provider, sizes, logins, faculty)
     log(f"{activity.title}: {activity.sessions.count()} sessions")
     _grand_rounds(rng, provider, logins, faculty)
@@ -229,8 +239,9 @@ def _faculty(rng: random.Random, n: int, *, by: User, first: User) -> list[User]
 
 
 def _through_review(activity: Activity, logins: dict[str, User]) -> Activity:
-    """Submit, approve (COI reviewer) and publish, as the staff would."""
+    """Submit, review disclosures and approve (COI reviewer), publish, as the staff would."""
     activity = activity_svc.transition(activity, "submit_for_review", by=logins["planner"])
+    demo_disclosures.review_activity(random.Random(activity.slug), activity, logins["coi"])
     activity = activity_svc.transition(
         activity, "approve", by=logins["coi"], note="All relevant relationships mitigated."
     )

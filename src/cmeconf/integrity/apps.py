@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class IntegrityConfig(AppConfig):
     name = "cmeconf.integrity"
     verbose_name = _("Accreditation and integrity")
+
+    def ready(self) -> None:
+        from cmeconf.activities.hooks import register_transition_check
+        from cmeconf.integrity.gate import approval_blockers
+
+        register_transition_check(approval_blockers)

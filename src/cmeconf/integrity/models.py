@@ -130,7 +130,7 @@ class Mitigation(models.Model):
     """How a relevant relationship was mitigated, documented [A6][A7]."""
 
     decision = models.ForeignKey(
-        RelevanceDecision, on_delete=models.PROTECT, related_name="mitigations"
+        RelevanceDecision, on_delete=models.CASCADE, related_name="mitigations"
     )
     method = models.CharField(_("method"), max_length=30, choices=MitigationMethod.choices)
     details = models.TextField(_("details"), blank=True)
