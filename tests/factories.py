@@ -139,3 +139,20 @@ class SessionFacultyFactory(factory.django.DjangoModelFactory):
 
 def now() -> dt.datetime:
     return timezone.now()
+
+
+class IneligibleCompanyFactory(factory.django.DjangoModelFactory):
+    """A company of the registry, with its matching key as the registry computes it."""
+
+    class Meta:
+        model = "integrity.IneligibleCompany"
+
+    name = factory.Sequence(lambda n: f"Pharma Company {n}")
+    kind = "pharmaceutical"
+    key = factory.LazyAttribute(lambda o: _company_key(o.name))
+
+
+def _company_key(name: str) -> str:
+    from cmeconf.integrity.companies import normalize
+
+    return normalize(name)

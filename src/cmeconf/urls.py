@@ -3,9 +3,14 @@ from django.urls import include, path
 
 from cmeconf.activities import urls_staff as activity_staff_urls
 from cmeconf.activities.views import public
+from cmeconf.integrity import urls_staff as integrity_staff_urls
 from cmeconf.providers import urls as provider_staff_urls
 
-staff_patterns = provider_staff_urls.urlpatterns + activity_staff_urls.urlpatterns
+staff_patterns = (
+    provider_staff_urls.urlpatterns
+    + activity_staff_urls.urlpatterns
+    + integrity_staff_urls.urlpatterns
+)
 
 urlpatterns = [
     path("", public.home, name="home"),

@@ -88,7 +88,8 @@ def test_relationships_must_be_reviewed_and_relevant_ones_mitigated(in_review, r
 def test_employees_block_until_an_exception_is_recorded(in_review, reviewer, company):
     rel = _disclose(_speaker(in_review), company, nature="employee")
     assert gate.clearance_problems(in_review) == [
-        "Ada Okafor: owner or employee of Cardiopharm, with no exception recorded."
+        "Ada Okafor: Employee of Cardiopharm: owners and employees of ineligible companies "
+        "cannot control content unless a reviewer records one of the exceptions."
     ]
     review.record_exception(
         in_review, rel, reviewer=reviewer, exception="basic_science", reason="Pre-clinical only."
@@ -116,6 +117,7 @@ def test_other_steps_are_not_gated(provider, admin_user):
 def test_clearance_takes_constant_queries(in_review, company, django_assert_num_queries, n):
     for i in range(n):
         _disclose(_speaker(in_review, first_name=f"P{i}"), company)
-    # planners, faculty, disclosures, relationships, companies, exceptions, decisions
-    with django_assert_num_queries(7):
+    # faculty, planners, disclosures, relationships, companies, exceptions (roster and
+    # gate), decisions with their mitigations
+    with django_assert_num_queries(8):
         assert len(gate.clearance_problems(in_review)) == n

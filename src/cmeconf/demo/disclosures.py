@@ -13,7 +13,7 @@ import random
 from django.utils import timezone
 
 from cmeconf.accounts.models import User
-from cmeconf.integrity import gate, review, services
+from cmeconf.integrity import review, roster, services
 from cmeconf.integrity.models import IneligibleCompany
 
 SHARE_WITH_RELATIONSHIPS = 0.2
@@ -50,9 +50,8 @@ def disclose(rng: random.Random, people: list[User], *, with_relationships: bool
 
 def review_activity(rng: random.Random, activity, reviewer: User) -> None:
     """Decide every relationship in scope; mitigate the relevant ones."""
-    people = gate.content_controllers(activity)
-    for c in people.values():
-        disclosure = services.current_disclosure(c.person)
+    for member in roster.content_controllers(activity):
+        disclosure = member.disclosure
         if disclosure is None:
             continue
         for rel in disclosure.relationships.all():

@@ -177,23 +177,17 @@ def relationships(disclosure: Disclosure, *, excepted: set[int] = frozenset()) -
     ]
 
 
-def role_blockers(person, role_start: dt.date, *, activity=None) -> list[str]:
-    """Why `person` cannot yet be confirmed in a content role starting on `role_start`.
+def disclosure_blockers(
+    disclosure: Disclosure | None, role_start: dt.date, *, excepted: set[int] = frozenset()
+) -> list[str]:
+    """Why the holder of `disclosure` cannot be confirmed in a role starting on `role_start`.
 
-    Missing, refused, expired or too-late disclosures block [A5][A17][A18]; so does
-    an owner or employee relationship, until a reviewer records an exception for the
-    activity [A6][A7b].
+    The record's validity [A5][A17][A18], then owners and employees [A6], leaving out
+    relationships (ids in `excepted`) for which a reviewer recorded an exception for
+    the activity [A7b]. Runs no query when the disclosure's relationships are loaded.
     """
-    disclosure = current_disclosure(person)
     problems = rules.role_blockers(facts(disclosure), role_start)
     if disclosure is not None and disclosure.state == DisclosureState.SUBMITTED:
-        excepted: set[int] = set()
-        if activity is not None:
-            excepted = set(
-                OwnerEmployeeException.objects.filter(
-                    activity=activity, relationship__disclosure=disclosure
-                ).values_list("relationship_id", flat=True)
-            )
         for rel in rules.owner_or_employee(
             relationships(disclosure, excepted=excepted), role_start
         ):
@@ -205,3 +199,21 @@ def role_blockers(person, role_start: dt.date, *, activity=None) -> list[str]:
                 % {"nature": RelationshipNature(rel.nature).label, "company": rel.company}
             )
     return problems
+
+
+def role_blockers(person, role_start: dt.date, *, activity=None) -> list[str]:
+    """Why `person` cannot yet be confirmed in a content role starting on `role_start`.
+
+    Missing, refused, expired or too-late disclosures block [A5][A17][A18]; so does
+    an owner or employee relationship, until a reviewer records an exception for the
+    activity [A6][A7b].
+    """
+    disclosure = current_disclosure(person)
+    excepted: set[int] = set()
+    if activity is not None and disclosure is not None:
+        excepted = set(
+            OwnerEmployeeException.objects.filter(
+                activity=activity, relationship__disclosure=disclosure
+            ).values_list("relationship_id", flat=True)
+        )
+    return disclosure_blockers(disclosure, role_start, excepted=excepted)
