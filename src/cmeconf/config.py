@@ -90,6 +90,11 @@ OPTIONS: tuple[Option, ...] = (
         int,
     ),
     Option(
+        "CMECONF_DISCLOSURE_REMINDER_DAYS",
+        "30,7",
+        "Days before a disclosure expires on which its holder is reminded by e-mail.",
+    ),
+    Option(
         "CMECONF_SESSION_CACHE_SECONDS",
         600,
         "How long rendered public program pages stay cached (they are also invalidated on change).",

@@ -177,6 +177,9 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 PROGRAM_CACHE_SECONDS = C["CMECONF_SESSION_CACHE_SECONDS"]
 DISCLOSURE_VALID_MONTHS = C["CMECONF_DISCLOSURE_VALID_MONTHS"]
+DISCLOSURE_REMINDER_DAYS = tuple(
+    sorted({int(d) for d in C["CMECONF_DISCLOSURE_REMINDER_DAYS"].split(",") if d.strip()})
+)
 
 # Tasks: Celery. Without a broker they run in-process, which is what the demo wants.
 _eager = C["CMECONF_TASKS_EAGER"]
@@ -187,6 +190,13 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic jobs, run by `cmeconf worker --beat` (one such worker per installation).
+CELERY_BEAT_SCHEDULE = {
+    "disclosure-reminders": {
+        "task": "cmeconf.integrity.send_disclosure_reminders",
+        "schedule": 6 * 60 * 60,  # a few times a day: each reminder goes out once
+    },
+}
 
 EMAIL_BACKEND = C["CMECONF_EMAIL_BACKEND"]
 EMAIL_HOST = C["CMECONF_EMAIL_HOST"]

@@ -169,3 +169,21 @@ class OwnerEmployeeException(models.Model):
 
     def __str__(self) -> str:
         return self.get_exception_display()
+
+
+class DisclosureReminder(models.Model):
+    """A reminder sent before a disclosure expires: one per disclosure and lead time."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["disclosure", "days_before"], name="one_reminder_per_lead_time"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.disclosure}: {self.days_before} days before"
