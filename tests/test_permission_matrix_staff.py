@@ -8,6 +8,7 @@ exists), team members without the page's permission 403.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -15,9 +16,11 @@ from django.urls import reverse
 
 from cmeconf.activities.choices import ActivityState
 from cmeconf.activities.models import PlanningRole
+from cmeconf.integrity import review, services
 from cmeconf.providers.permissions import ALL_PERMISSIONS, Permission
 from tests.factories import (
     ActivityFactory,
+    IneligibleCompanyFactory,
     ProviderFactory,
     RoomFactory,
     SessionFactory,
@@ -75,6 +78,27 @@ URLS = [
     # Disclosure review or program: either permission opens the page.
     ("get", "disclosures", "activity", ("review", "program"), (), None, 200),
     ("post", "disclosure_invite", "activity", ("review", "program"), (), {}, 302),
+    # Conflict-of-interest review: reviewers only.
+    ("get", "coi_review", "activity", "review", (), None, 200),
+    (
+        "post",
+        "coi_decide",
+        "activity",
+        "review",
+        ("relationship",),
+        {"relevant": "no", "reason": "Unrelated"},
+        302,
+    ),
+    ("post", "coi_mitigate", "activity", "review", ("relationship",), {"method": "divest"}, 302),
+    (
+        "post",
+        "coi_exception",
+        "activity",
+        "review",
+        ("owner_relationship",),
+        {"exception": "unrelated", "reason": "Unrelated"},
+        302,
+    ),
 ]
 
 PEOPLE = ["anonymous", "learner", "other_admin", "limited", *sorted(ALL_PERMISSIONS)]
@@ -124,6 +148,10 @@ LEAKS = [
     ("post", "planner_remove", "activity", ("other_planner",)),
     ("post", "session_faculty_remove", "activity", ("session", "other_faculty")),
     ("json", "grid_move", "activity", "other_move"),
+    # A relationship of the other provider's faculty, through this activity's review.
+    ("post", "coi_decide", "activity", ("other_relationship",)),
+    ("post", "coi_mitigate", "activity", ("other_relationship",)),
+    ("post", "coi_exception", "activity", ("other_relationship",)),
 ]
 for method, name, scope, args in LEAKS:
     data = args if method == "json" else ({} if method == "post" else None)
@@ -180,6 +208,30 @@ def world(db):
 
     room, session, faculty, track, planner = program(activity)
     o_room, o_session, o_faculty, o_track, o_planner = program(twin)
+
+    def disclose(person, *natures):
+        d = services.submit_disclosure(
+            person,
+            by=person,
+            attested=True,
+            relationships=[
+                {
+                    "company": IneligibleCompanyFactory(),
+                    "nature": nature,
+                    "start_date": dt.date(2024, 1, 1),
+                    "end_date": None,
+                }
+                for nature in natures
+            ],
+        )
+        return list(d.relationships.order_by("id"))
+
+    relationship, owner_relationship = disclose(faculty.person, "consultant", "employee")
+    # Relevant already, so that a mitigation can follow.
+    review.decide_relevance(
+        activity, relationship, reviewer=people["admin"], relevant=True, reason="Related"
+    )
+    (o_relationship,) = disclose(o_faculty.person, "consultant")
     objects = {
         "team": acp_team.pk,
         "team_member": people["admin"].pk,
@@ -196,6 +248,9 @@ def world(db):
         "other_room": o_room.pk,
         "other_track": o_track.pk,
         "other_planner": o_planner.pk,
+        "relationship": relationship.pk,
+        "owner_relationship": owner_relationship.pk,
+        "other_relationship": o_relationship.pk,
         "move": {"session": session.code, "day": "2027-04-14", "time": "11:00", "room": room.pk},
         # The other provider's session, through this provider's grid.
         "other_move": {

@@ -497,14 +497,16 @@ def test_session_and_faculty_pages_take_constant_queries(
     _grow(activity, 1)
     s = activity.sessions.get()
     person = s.faculty.get().person
-    # cold pages: the version lookup of the visitors' page cache, then the page's own
-    _count_queries(client, url("session", activity, s.code), django_assert_num_queries, 5)
+    # cold pages: the version lookup of the visitors' page cache, the page's own, and the
+    # learner disclosure of its faculty (who controls content, their disclosures, reviews)
+    _count_queries(client, url("session", activity, s.code), django_assert_num_queries, 14)
     _count_queries(client, url("faculty", activity, person.pk), django_assert_num_queries, 4)
     _count_queries(client, url("session_ics", activity, s.code), django_assert_num_queries, 4)
     for _ in range(2):
         SessionFacultyFactory(session=s)
-    # cold pages: the version lookup of the visitors' page cache, then the page's own
-    _count_queries(client, url("session", activity, s.code), django_assert_num_queries, 5)
+    # cold pages: the version lookup of the visitors' page cache, the page's own, and the
+    # learner disclosure of its faculty (who controls content, their disclosures, reviews)
+    _count_queries(client, url("session", activity, s.code), django_assert_num_queries, 14)
     _count_queries(client, url("faculty", activity, person.pk), django_assert_num_queries, 4)
     _count_queries(client, url("session_ics", activity, s.code), django_assert_num_queries, 4)
 

@@ -27,3 +27,28 @@ def transition_blockers(activity, transition_name: str) -> list[str]:
     for check in _checks:
         problems += check(activity, transition_name)
     return problems
+
+
+# (activity, person ids) -> {person id: what learners are told about that person's
+# financial relationships}. Integrity provides it; the public pages show it.
+LearnerDisclosure = Callable[[object, str, list[int]], dict[int, str]]
+
+_learner_disclosures: list[LearnerDisclosure] = []
+
+
+def register_learner_disclosure(provider: LearnerDisclosure) -> LearnerDisclosure:
+    if provider not in _learner_disclosures:
+        _learner_disclosures.append(provider)
+    return provider
+
+
+def learner_disclosures(activity, scope: str, person_ids: list[int]) -> dict[int, str]:
+    """What learners are told about each person, where something provides it.
+
+    `scope` names the page it is shown on (e.g. "session:ABC123"), so that each
+    version shown can be kept.
+    """
+    lines: dict[int, str] = {}
+    for provider in _learner_disclosures:
+        lines.update(provider(activity, scope, person_ids))
+    return lines

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cmeconf.activities import page_cache
+from cmeconf.activities import hooks, page_cache
 from cmeconf.activities.choices import SessionFormat
 from cmeconf.activities.models import Activity, Room, Session, SessionFaculty, Topic, Track
 from cmeconf.activities.rules import overlaps
@@ -439,7 +439,14 @@ def session_fragment(activity: Activity, code: str) -> tuple[str, str] | None:
         if session is None:
             return None
         session.activity = activity
-        context = {"session": session, "faculty": list(session.faculty.all())}
+        faculty = list(session.faculty.all())
+        disclosures = []
+        if session.credit_eligible and faculty:
+            said = hooks.learner_disclosures(
+                activity, f"session:{session.code}", [f.person_id for f in faculty]
+            )
+            disclosures = [said[f.person_id] for f in faculty if f.person_id in said]
+        context = {"session": session, "faculty": faculty, "disclosures": disclosures}
         return session.title, render_fragment(activity, "public/_session_body.html", context)
 
     return cached(activity, "session", (code,), build)

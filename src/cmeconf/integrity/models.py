@@ -187,3 +187,29 @@ class DisclosureReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.disclosure}: {self.days_before} days before"
+
+
+class LearnerDisclosureVersion(models.Model):
+    """A version of the disclosure learners were shown, kept as shown [A3b][A6].
+
+    One row per distinct text per page; `first_shown` says from when learners saw it.
+    """
+
+    activity = models.ForeignKey(
+        "activities.Activity", on_delete=models.CASCADE, related_name="learner_disclosures"
+    )
+    scope = models.CharField(max_length=60)
+    digest = models.CharField(max_length=64)
+    lines = models.JSONField()
+    first_shown = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-first_shown", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "scope", "digest"], name="one_row_per_shown_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.first_shown:%Y-%m-%d %H:%M}"

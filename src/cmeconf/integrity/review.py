@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cmeconf.activities.services.activities import bump_program_version
 from cmeconf.common import audit
 from cmeconf.integrity.choices import (
     OWNER_EMPLOYEE_NATURES,
@@ -56,6 +57,8 @@ def _check_reviewer(activity, relationship: FinancialRelationship, reviewer) -> 
 
 
 def _record(action: str, activity, obj, *, by, after: dict) -> None:
+    # What learners are shown about the person may have changed.
+    bump_program_version(activity)
     audit.record(
         action,
         actor=by,

@@ -68,7 +68,7 @@ def latest_disclosures(person_ids: list[int]) -> dict[int, Disclosure]:
     return {d.person_id: d for d in found}
 
 
-def content_controllers(activity) -> list[Member]:
+def content_controllers(activity, *, only: set[int] | None = None) -> list[Member]:
     """Session faculty and planners of `activity`, sorted by name.
 
     A faculty member's role starts on the local day of their first session (the
@@ -90,6 +90,12 @@ def content_controllers(activity) -> list[Member]:
         .select_related("person", "session")
         .order_by("session__start", "id")
     )
+    planners = PlanningRole.objects.filter(activity=activity).select_related("person")
+    if only is not None:
+        # A page about a few people (one session's faculty) needs only theirs, with all
+        # their roles, so that their role still starts at their first session.
+        faculty = faculty.filter(person_id__in=only)
+        planners = planners.filter(person_id__in=only)
     for f in faculty:
         start = (
             timezone.localdate(f.session.start, timezone=activity.tz)
@@ -97,7 +103,6 @@ def content_controllers(activity) -> list[Member]:
             else activity.start_date
         )
         member(f.person, f.get_role_display(), start)
-    planners = PlanningRole.objects.filter(activity=activity).select_related("person")
     for p in planners.order_by("id"):
         member(p.person, p.get_role_display(), activity.start_date)
 

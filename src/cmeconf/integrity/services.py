@@ -9,10 +9,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from cmeconf.activities.models import Activity
+from cmeconf.activities.services.activities import bump_program_version
 from cmeconf.common import audit
 from cmeconf.integrity import rules
 from cmeconf.integrity.choices import (
@@ -34,6 +37,15 @@ def attestation_text() -> str:
         "I have disclosed all financial relationships I have had with ineligible companies "
         "in the past 24 months, in any amount, whether or not I think them relevant. %(definition)s"
     ) % {"definition": INELIGIBLE_COMPANY_DEFINITION}
+
+
+def _refresh_learner_pages(person) -> None:
+    """The person's activities show learners a line about them: let those pages be rebuilt."""
+    activities = Activity.objects.filter(
+        Q(sessions__faculty__person=person) | Q(planners__person=person)
+    ).distinct()
+    for activity in activities.select_related("provider"):
+        bump_program_version(activity)
 
 
 def _validity(submitted: dt.date) -> tuple[dt.date, dt.date]:
@@ -125,6 +137,7 @@ def submit_disclosure(
             ],
         },
     )
+    _refresh_learner_pages(person)
     return disclosure
 
 
@@ -144,6 +157,7 @@ def refuse_disclosure(person, *, by, now: dt.datetime | None = None) -> Disclosu
         valid_until=valid_until,
     )
     audit.record("disclosure.refused", actor=by, obj=disclosure, after={"person": person.pk})
+    _refresh_learner_pages(person)
     return disclosure
 
 
