@@ -22,7 +22,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # The whole page, session and permissions included; the same for one person or three.
-QUERIES = 29
+QUERIES = 28
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from cmeconf.integrity import review, roster, rules
-from cmeconf.integrity.choices import DisclosureState
+from cmeconf.integrity import review, roster, rules, services
 from cmeconf.integrity.models import OwnerEmployeeException
 
 GATED_STEPS = frozenset({"approve", "publish"})
@@ -31,13 +30,8 @@ def clearance_problems(activity) -> list[str]:
     for m in members:
         name = m.person.full_name or m.person.email
         problems += [f"{name}: {blocker}" for blocker in m.blockers]
-        d = m.disclosure
-        if d is None or d.state != DisclosureState.SUBMITTED:
-            continue
-        for rel in d.relationships.all():
-            fact = rules.Relationship(rel.company.name, rel.nature, rel.start_date, rel.end_date)
-            if not rules.in_scope(fact, m.role_start):
-                continue
+        for rel in m.relationships_in_scope():
+            fact = services.as_fact(rel)
             if rel.pk not in excepted and rules.owner_or_employee([fact], m.role_start):
                 continue  # already a blocker: excluded, not reviewable
             to_review.append((name, rel))

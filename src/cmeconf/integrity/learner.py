@@ -24,19 +24,11 @@ def lines(activity, person_ids: list[int]) -> dict[int, str]:
     """The line learners see about each of these people, for this activity."""
     wanted = set(person_ids)
     members = roster.content_controllers(activity, only=wanted)
-    in_scope = {}
-    for m in members:
-        d = m.disclosure
-        if d is None or d.state != DisclosureState.SUBMITTED:
-            continue
-        in_scope[m.person.pk] = [
-            rel
-            for rel in d.relationships.all()
-            if rules.in_scope(
-                rules.Relationship(rel.company.name, rel.nature, rel.start_date, rel.end_date),
-                m.role_start,
-            )
-        ]
+    in_scope = {
+        m.person.pk: m.relationships_in_scope()
+        for m in members
+        if m.disclosure is not None and m.disclosure.state == DisclosureState.SUBMITTED
+    }
     decisions = review.latest_decisions(activity, [r for rels in in_scope.values() for r in rels])
     result: dict[int, str] = {}
     for m in members:

@@ -219,6 +219,7 @@ def latest_decisions(activity, relationships) -> dict[int, RelevanceDecision]:
     latest: dict[int, RelevanceDecision] = {}
     decisions = (
         RelevanceDecision.objects.filter(activity=activity, relationship__in=relationships)
+        .select_related("reviewer")
         .prefetch_related("mitigations")
         .order_by("decided_at", "id")
     )

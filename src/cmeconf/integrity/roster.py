@@ -31,6 +31,15 @@ class Member:
     # Missing, expired or not covering the look-back: a new disclosure would fix it.
     needs_invitation: bool = False
 
+    def relationships_in_scope(self) -> list:
+        """Relationships of a submitted disclosure active in the look-back of the role [A5][A18]."""
+        d = self.disclosure
+        if d is None or d.state != DisclosureState.SUBMITTED:
+            return []
+        return [
+            r for r in d.relationships.all() if rules.in_scope(services.as_fact(r), self.role_start)
+        ]
+
     @property
     def status(self) -> str:
         if self.disclosure is None:

@@ -182,13 +182,14 @@ def facts(disclosure: Disclosure | None) -> rules.DisclosureFacts | None:
     )
 
 
+def as_fact(rel: FinancialRelationship) -> rules.Relationship:
+    """A stored relationship as the plain value the rules take."""
+    return rules.Relationship(rel.company.name, rel.nature, rel.start_date, rel.end_date)
+
+
 def relationships(disclosure: Disclosure, *, excepted: set[int] = frozenset()) -> list:
     """The disclosure's relationships for the rules, leaving out those in `excepted` (ids)."""
-    return [
-        rules.Relationship(r.company.name, r.nature, r.start_date, r.end_date)
-        for r in disclosure.relationships.all()
-        if r.pk not in excepted
-    ]
+    return [as_fact(r) for r in disclosure.relationships.all() if r.pk not in excepted]
 
 
 def disclosure_blockers(

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cmeconf.activities.choices import NON_EDUCATIONAL_FORMATS
 from cmeconf.activities.models import SessionFaculty
-from cmeconf.integrity import forms_review, gate, review, roster, rules
+from cmeconf.integrity import forms_review, gate, review, roster
 from cmeconf.integrity.choices import OWNER_EMPLOYEE_NATURES, DisclosureState
 from cmeconf.integrity.models import FinancialRelationship, OwnerEmployeeException
 from cmeconf.providers.access import staff_required
@@ -69,11 +68,6 @@ class Review:
     open_items: int
 
 
-def _in_scope(rel: FinancialRelationship, role_start) -> bool:
-    fact = rules.Relationship(rel.company.name, rel.nature, rel.start_date, rel.end_date)
-    return rules.in_scope(fact, role_start)
-
-
 def build(activity) -> Review:
     """Everyone in control of content with relationships in scope, in a fixed number of queries."""
     people: list[Person] = []
@@ -82,7 +76,7 @@ def build(activity) -> Review:
         d = m.disclosure
         if d is None or d.state != DisclosureState.SUBMITTED:
             continue  # nothing to review yet: the Disclosures tab chases them
-        rels = [r for r in d.relationships.all() if _in_scope(r, m.role_start)]
+        rels = m.relationships_in_scope()
         if not rels:
             without += 1
             continue
@@ -110,10 +104,6 @@ def build(activity) -> Review:
         mine = sessions.setdefault(f.person_id, [])
         if f.session not in mine:
             mine.append(f.session)
-    # latest_decisions does not join the reviewers: one query for all of them.
-    reviewers = get_user_model().objects.in_bulk({d.reviewer_id for d in decisions.values()})
-    for decision in decisions.values():
-        decision.reviewer = reviewers[decision.reviewer_id]
     open_items = 0
     for person in people:
         person.sessions = sessions.get(person.member.person.pk, [])
