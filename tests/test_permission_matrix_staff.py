@@ -16,7 +16,8 @@ from django.urls import reverse
 
 from cmeconf.activities.choices import ActivityState
 from cmeconf.activities.models import PlanningRole
-from cmeconf.integrity import review, services
+from cmeconf.activities.services import planning_review
+from cmeconf.integrity import review, services, support
 from cmeconf.providers.permissions import ALL_PERMISSIONS, Permission
 from tests.factories import (
     ActivityFactory,
@@ -31,6 +32,7 @@ from tests.factories import (
 )
 
 MEMBER = None  # any member of a team covering the activity (or, for provider pages, the provider)
+SUPPORT_VIEW = ("program", "review", "reports")
 
 # (method, url name, scope, permission needed, arguments after the slugs, POST data, success)
 # scope "provider": /staff/<provider>/...; "activity": /staff/<provider>/<activity>/...
@@ -75,6 +77,20 @@ URLS = [
     ("json", "grid_move", "activity", "program", (), "move", 200),
     ("get", "grid_move_form", "activity", "program", ("session",), None, 200),
     ("get", "audit", "activity", "reports", (), None, 200),
+    # Review comments on the planning record: planners and reviewers.
+    (
+        "post",
+        "planning_comment_add",
+        "activity",
+        ("review", "program"),
+        (),
+        {"body": "Name the gap's sources."},
+        302,
+    ),
+    ("post", "planning_comment_resolve", "activity", ("review", "program"), ("comment",), {}, 302),
+    # The activity file for the accreditor: reports or review staff.
+    ("get", "activity_file_zip", "activity", ("reports", "review"), (), None, 200),
+    ("get", "activity_file_pdf", "activity", ("reports", "review"), (), None, 200),
     # Disclosure review or program: either permission opens the page.
     ("get", "disclosures", "activity", ("review", "program"), (), None, 200),
     ("post", "disclosure_invite", "activity", ("review", "program"), (), {}, 302),
@@ -99,6 +115,43 @@ URLS = [
         {"exception": "unrelated", "reason": "Unrelated"},
         302,
     ),
+    # Commercial support: program, review or reports see it; program changes it.
+    ("get", "support", "activity", SUPPORT_VIEW, (), None, 200),
+    ("get", "support_supporter_add", "activity", "program", (), None, 200),
+    (
+        "post",
+        "support_supporter_add",
+        "activity",
+        "program",
+        (),
+        {"company": "Matrix Devices"},
+        302,
+    ),
+    ("get", "support_agreement_create", "activity", "program", (), None, 200),
+    ("get", "support_agreement", "activity", SUPPORT_VIEW, ("agreement",), None, 200),
+    ("get", "support_agreement_edit", "activity", "program", ("agreement",), None, 200),
+    (
+        "post",
+        "support_agreement_sign",
+        "activity",
+        "program",
+        ("agreement", "provider_party"),
+        {"provider-signatory": "Pat Provider", "provider-signed_on": "2020-01-02"},
+        302,
+    ),
+    ("get", "support_ledger", "activity", SUPPORT_VIEW, (), None, 200),
+    (
+        "post",
+        "support_ledger",
+        "activity",
+        "program",
+        (),
+        {"kind": "expense", "date": "2020-01-02", "amount": "10", "category": "venue"},
+        302,
+    ),
+    ("post", "support_entry_void", "activity", "program", ("entry",), {"reason": "Wrong"}, 302),
+    ("get", "support_report", "activity", SUPPORT_VIEW, (), None, 200),
+    ("get", "support_report_csv", "activity", SUPPORT_VIEW, (), None, 200),
 ]
 
 PEOPLE = ["anonymous", "learner", "other_admin", "limited", *sorted(ALL_PERMISSIONS)]
@@ -152,6 +205,12 @@ LEAKS = [
     ("post", "coi_decide", "activity", ("other_relationship",)),
     ("post", "coi_mitigate", "activity", ("other_relationship",)),
     ("post", "coi_exception", "activity", ("other_relationship",)),
+    ("post", "planning_comment_resolve", "activity", ("other_comment",)),
+    # The other provider's support agreement and ledger entry, through this activity.
+    ("get", "support_agreement", "activity", ("other_agreement",)),
+    ("get", "support_agreement_edit", "activity", ("other_agreement",)),
+    ("post", "support_agreement_sign", "activity", ("other_agreement", "provider_party")),
+    ("post", "support_entry_void", "activity", ("other_entry",)),
 ]
 for method, name, scope, args in LEAKS:
     data = args if method == "json" else ({} if method == "post" else None)
@@ -173,10 +232,11 @@ for method, name, scope, args in LEAKS:
 def world(db):
     acp = ProviderFactory(slug="acp")
     other = ProviderFactory(slug="other")
-    activity = ActivityFactory(provider=acp, slug="annual-2027", state=ActivityState.DRAFT)
+    # In planning: comments are open then, and no change is yet an amendment.
+    activity = ActivityFactory(provider=acp, slug="annual-2027", state=ActivityState.PLANNING)
     sibling = ActivityFactory(provider=acp, slug="winter-2027")
     # The other provider uses the same activity slug: a lookup by slug alone would leak.
-    twin = ActivityFactory(provider=other, slug="annual-2027", state=ActivityState.DRAFT)
+    twin = ActivityFactory(provider=other, slug="annual-2027", state=ActivityState.PLANNING)
     people = {"learner": UserFactory(email="learner@x.org")}
 
     def team(provider, name, perms, members, activities=None):
@@ -232,6 +292,24 @@ def world(db):
         activity, relationship, reviewer=people["admin"], relevant=True, reason="Related"
     )
     (o_relationship,) = disclose(o_faculty.person, "consultant")
+    comment = planning_review.add_comment(activity, by=people["admin"], body="Sources?")
+    o_comment = planning_review.add_comment(twin, by=people["other_admin"], body="Sources?")
+
+    # One company of the registry supports both providers' look-alike activities.
+    company = IneligibleCompanyFactory(name="Matrix Devices")
+
+    def supported(provider, act, by):
+        supporter = support.add_supporter(provider, company=company, by=by)
+        agreement = support.create_agreement(
+            act, by=by, supporter=supporter, kind="cash", purpose="Grant", terms="T", amount="900"
+        )
+        entry = support.record_entry(
+            act, by=by, kind="receipt", date=dt.date(2020, 1, 1), amount="90", agreement=agreement
+        )
+        return agreement, entry
+
+    agreement, entry = supported(acp, activity, people["admin"])
+    o_agreement, o_entry = supported(other, twin, people["other_admin"])
     objects = {
         "team": acp_team.pk,
         "team_member": people["admin"].pk,
@@ -251,6 +329,13 @@ def world(db):
         "relationship": relationship.pk,
         "owner_relationship": owner_relationship.pk,
         "other_relationship": o_relationship.pk,
+        "comment": comment.pk,
+        "other_comment": o_comment.pk,
+        "agreement": agreement.pk,
+        "entry": entry.pk,
+        "provider_party": "provider",
+        "other_agreement": o_agreement.pk,
+        "other_entry": o_entry.pk,
         "move": {"session": session.code, "day": "2027-04-14", "time": "11:00", "room": room.pk},
         # The other provider's session, through this provider's grid.
         "other_move": {
@@ -287,6 +372,7 @@ def test_staff_permission_matrix(client, world, who, method, name, args, data, s
 def test_matrix_covers_every_staff_url():
     """A staff URL added later must join the table."""
     from cmeconf.activities import urls_staff
+    from cmeconf.integrity import urls_audit_file, urls_support
     from cmeconf.integrity import urls_staff as integrity_urls
     from cmeconf.providers import urls as provider_urls
 
@@ -301,6 +387,8 @@ def test_matrix_covers_every_staff_url():
         set(names(urls_staff.urlpatterns))
         | set(names(provider_urls.urlpatterns))
         | set(names(integrity_urls.urlpatterns))
+        | set(names(urls_support.urlpatterns))
+        | set(names(urls_audit_file.urlpatterns))
     )
     assert all_names - {"index"} == {row[1] for row in URLS}
     assert set(PEOPLE) >= {p.value for p in Permission}

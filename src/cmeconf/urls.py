@@ -10,6 +10,8 @@ staff_patterns = (
     provider_staff_urls.urlpatterns
     + activity_staff_urls.urlpatterns
     + integrity_staff_urls.urlpatterns
+    + [path("", include("cmeconf.integrity.urls_support"))]
+    + [path("", include("cmeconf.integrity.urls_audit_file"))]
 )
 
 urlpatterns = [
@@ -17,7 +19,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("cmeconf.accounts.urls")),
     path("disclosure/", include("cmeconf.integrity.urls")),
+    path("sharing/", include("cmeconf.integrity.urls_sharing")),
     path("staff/", include((staff_patterns, "staff"))),
     path("api/v1/", include("cmeconf.api.urls")),
+    path("<slug:provider>/<slug:activity>/", include("cmeconf.integrity.urls_public")),
     path("<slug:provider>/<slug:activity>/", include("cmeconf.activities.urls_public")),
 ]

@@ -31,12 +31,24 @@ class Program:
     moderator: object
 
 
+# The program is built on a published activity, so each step is an amendment.
+REASON = "Program set up for the tests"
+
+
 def build_program(activity: Activity, *, by) -> Program:
     day1, day2 = activity.days[0], activity.days[1]
-    hall_a = services.create_room(activity, by=by, name="Hall A", capacity=300, order=1)
-    hall_b = services.create_room(activity, by=by, name="Hall B", capacity=80, order=2)
-    cardio = services.create_track(activity, by=by, name="Cardiology", color="#b91c1c")
-    endo = services.create_track(activity, by=by, name="Endocrinology", color="#0f766e")
+    hall_a = services.create_room(
+        activity, by=by, reason=REASON, name="Hall A", capacity=300, order=1
+    )
+    hall_b = services.create_room(
+        activity, by=by, reason=REASON, name="Hall B", capacity=80, order=2
+    )
+    cardio = services.create_track(
+        activity, by=by, reason=REASON, name="Cardiology", color="#b91c1c"
+    )
+    endo = services.create_track(
+        activity, by=by, reason=REASON, name="Endocrinology", color="#0f766e"
+    )
     # get_or_create: browser tests flush the tables, shared topics of the migration included
     opioids, _created = Topic.objects.get_or_create(
         provider=None,
@@ -61,6 +73,7 @@ def build_program(activity: Activity, *, by) -> Program:
     lecture = services.create_session(
         activity,
         by=by,
+        reason=REASON,
         title="Heart Failure with Preserved Ejection Fraction",
         format=SessionFormat.LECTURE,
         abstract="What changed in the 2027 guideline.",
@@ -71,11 +84,12 @@ def build_program(activity: Activity, *, by) -> Program:
         end=at(day1, 10),
         topics=[opioids],
     )
-    services.add_faculty(lecture, speaker, by=by, role=FacultyRole.SPEAKER)
-    services.add_faculty(lecture, moderator, by=by, role=FacultyRole.MODERATOR)
+    services.add_faculty(lecture, speaker, by=by, reason=REASON, role=FacultyRole.SPEAKER)
+    services.add_faculty(lecture, moderator, by=by, reason=REASON, role=FacultyRole.MODERATOR)
     workshop = services.create_session(
         activity,
         by=by,
+        reason=REASON,
         title="Insulin Pump Workshop",
         format=SessionFormat.WORKSHOP,
         track=endo,
@@ -87,6 +101,7 @@ def build_program(activity: Activity, *, by) -> Program:
     brk = services.create_session(
         activity,
         by=by,
+        reason=REASON,
         title="Coffee Break",
         format=SessionFormat.BREAK,
         credit_eligible=False,
@@ -96,6 +111,7 @@ def build_program(activity: Activity, *, by) -> Program:
     industry = services.create_session(
         activity,
         by=by,
+        reason=REASON,
         title="Sponsored Lunch: A New Statin",
         format=SessionFormat.INDUSTRY,
         credit_eligible=False,
@@ -106,17 +122,19 @@ def build_program(activity: Activity, *, by) -> Program:
     unroomed = services.create_session(
         activity,
         by=by,
+        reason=REASON,
         title="Online Journal Club",
         format=SessionFormat.DISCUSSION,
         start=at(day1, 14),
         end=at(day1, 15),
     )
     unscheduled = services.create_session(
-        activity, by=by, title="Late-breaking Trials", format=SessionFormat.SYMPOSIUM
+        activity, by=by, reason=REASON, title="Late-breaking Trials", format=SessionFormat.SYMPOSIUM
     )
     day2_session = services.create_session(
         activity,
         by=by,
+        reason=REASON,
         title="Thyroid Nodules in Practice",
         format=SessionFormat.CASE,
         track=endo,
@@ -124,7 +142,7 @@ def build_program(activity: Activity, *, by) -> Program:
         start=at(day2, 8),
         end=at(day2, 8) + dt.timedelta(minutes=45),
     )
-    services.add_faculty(day2_session, speaker, by=by)
+    services.add_faculty(day2_session, speaker, by=by, reason=REASON)
     activity.refresh_from_db()
     return Program(
         activity, hall_a, hall_b, cardio, endo, opioids, lecture, workshop, brk, industry,

@@ -24,6 +24,9 @@ pytestmark = pytest.mark.django_db
 
 FORMATS = Path(__file__).resolve().parent.parent / "formats" / "frab-schedule"
 
+# The activity is published: each change is an amendment and needs a reason.
+REASON = "Program change after publication"
+
 
 @pytest.fixture(scope="module")
 def xml_schema():
@@ -108,7 +111,7 @@ def test_schedule_json_is_valid_and_complete(client, program, json_validator):
 def test_event_identifiers_are_stable_across_changes(client, program, admin_user):
     a = program.activity
     before = client.get(url("schedule_json", a)).json()
-    services.update_session(program.lecture, by=admin_user, title="HFpEF, Revisited")
+    services.update_session(program.lecture, by=admin_user, reason=REASON, title="HFpEF, Revisited")
     after = client.get(url("schedule_json", a)).json()
     b = before["schedule"]["conference"]["days"][0]["rooms"]["Hall A"][0]
     c = after["schedule"]["conference"]["days"][0]["rooms"]["Hall A"][0]
@@ -155,11 +158,12 @@ def test_schedule_xml_is_valid_and_matches_the_json(client, program, xml_schema)
 
 def test_awkward_text_stays_valid_xml_and_json(client, activity, admin_user, xml_schema,
                                                json_validator):  # fmt: skip
-    room = services.create_room(activity, by=admin_user, name='Room <1> & "2"')
-    services.create_track(activity, by=admin_user, name="Q&A", color="#abc")
+    room = services.create_room(activity, by=admin_user, reason=REASON, name='Room <1> & "2"')
+    services.create_track(activity, by=admin_user, reason=REASON, name="Q&A", color="#abc")
     services.create_session(
         activity,
         by=admin_user,
+        reason=REASON,
         title='=HYPERLINK("x") & <b>bold</b> \u00e9\u00e8 \U0001f9e0',
         format=SessionFormat.LECTURE,
         abstract="Line one\nLine two \x7f \x0b\x01 end",
@@ -270,7 +274,11 @@ def test_sessions_csv_has_a_row_per_session(client, program):
 
 def test_csv_defuses_spreadsheet_formulas(client, activity, admin_user):
     services.create_session(
-        activity, by=admin_user, title='=HYPERLINK("https://evil.example")', format="lecture"
+        activity,
+        by=admin_user,
+        reason=REASON,
+        title='=HYPERLINK("https://evil.example")',
+        format="lecture",
     )
     rows = list(
         csv.DictReader(
@@ -292,7 +300,7 @@ def test_exports_carry_validators_and_answer_304(client, program, admin_user, na
     assert "public" in first["Cache-Control"]
     again = client.get(url(name, a), headers={"If-None-Match": tag})
     assert again.status_code == 304 and again.content == b""
-    services.update_session(program.lecture, by=admin_user, title="HFpEF Revisited")
+    services.update_session(program.lecture, by=admin_user, reason=REASON, title="HFpEF Revisited")
     changed = client.get(url(name, a), headers={"If-None-Match": tag})
     assert changed.status_code == 200 and changed["ETag"] != tag
     assert "HFpEF Revisited" in changed.content.decode("utf-8-sig").replace("\r\n ", "")

@@ -4,8 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from cmeconf.activities.choices import ActivityState
+from cmeconf.activities.models import PlanningRole
 from cmeconf.activities.services import activities as svc
 from cmeconf.common.models import AuditEntry
+from cmeconf.integrity import services as disclosures
 from tests.factories import SessionFactory, TeamFactory, UserFactory
 
 
@@ -31,9 +33,14 @@ def _plan(activity, user):
         gap_sources=["guidelines", "quality_data"],
         educational_needs=["competence"],
         intended_change=["performance"],
+        evaluation_plan="Chart audit of prescriptions three months after the course.",
     )
     svc.set_objectives(activity, ["Prescribe guideline-directed therapy"], by=user)
     SessionFactory(activity=activity, start=None, end=None, room=None)
+    # A named planner, with a disclosure on file so that approval is not gated on it.
+    director = UserFactory()
+    PlanningRole.objects.create(activity=activity, person=director, role="course_director")
+    disclosures.submit_disclosure(director, by=director, attested=True, relationships=[])
 
 
 def test_created_in_draft_with_audit(draft, admin_user):

@@ -12,6 +12,9 @@ from tests.factories import ActivityFactory, SessionFactory, at
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
+# The activity is published: each change is an amendment and needs a reason.
+REASON = "Program change after publication"
+
 
 def _schedule(activity) -> str:
     return f"/{activity.provider.slug}/{activity.slug}/schedule/"
@@ -38,7 +41,7 @@ def test_visitors_get_the_cached_page_with_their_own_token(
 def test_a_program_change_is_shown_to_visitors_at_once(client, activity, admin_user):
     session = SessionFactory(activity=activity, title="Old Title")
     assert "Old Title" in client.get(_schedule(activity)).text
-    program_services.update_session(session, by=admin_user, title="New Title")
+    program_services.update_session(session, by=admin_user, reason=REASON, title="New Title")
     page = client.get(_schedule(activity)).text
     assert "New Title" in page and "Old Title" not in page
 
@@ -61,7 +64,9 @@ def test_renaming_an_activity_drops_pages_under_the_old_address(client, activity
     SessionFactory(activity=activity, start=at(activity.start_date, 9))
     old = _schedule(activity)
     assert client.get(old).status_code == 200
-    activity_services.update_activity(activity, by=admin_user, slug="annual-meeting-2027")
+    activity_services.update_activity(
+        activity, by=admin_user, reason=REASON, slug="annual-meeting-2027"
+    )
     assert client.get(old).status_code == 404
     assert client.get(_schedule(activity)).status_code == 200
 

@@ -28,6 +28,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+# The activity is published: each change is an amendment and needs a reason.
+REASON = "Program change after publication"
+
 
 @pytest.fixture
 def program(activity, admin_user):
@@ -237,7 +240,7 @@ def test_faculty_page_of_someone_without_a_role_here_is_not_found(client, progra
 
 def test_faculty_without_a_name_never_shows_the_e_mail_address(client, program, admin_user):
     nameless = UserFactory(email="secret.person@example.org", first_name="", last_name="")
-    services.add_faculty(program.workshop, nameless, by=admin_user)
+    services.add_faculty(program.workshop, nameless, by=admin_user, reason=REASON)
     page = text(client.get(url("faculty_list", program.activity)))
     assert "secret.person" not in page
     assert "Name to be announced" in page
@@ -395,6 +398,7 @@ def test_a_program_change_shows_at_once(client, program, admin_user, django_asse
     services.create_session(
         a,
         by=admin_user,
+        reason=REASON,
         title="Grand Rounds: Sepsis",
         format=SessionFormat.LECTURE,
         room=program.hall_b,
@@ -402,7 +406,7 @@ def test_a_program_change_shows_at_once(client, program, admin_user, django_asse
         end=at(a.start_date, 12),
     )
     assert "Grand Rounds: Sepsis" in text(client.get(url("schedule", a)))
-    services.update_session(program.lecture, by=admin_user, title="HFpEF Revisited")
+    services.update_session(program.lecture, by=admin_user, reason=REASON, title="HFpEF Revisited")
     page = text(client.get(url("session", a, program.lecture.code)))
     assert "<h1>HFpEF Revisited</h1>" in page
 

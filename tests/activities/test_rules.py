@@ -15,6 +15,9 @@ from tests.factories import (
     at,
 )
 
+# The activity is published: each change is an amendment and needs a reason.
+REASON = "Program change after publication"
+
 
 def test_session_errors_by_field(activity):
     other_room = RoomFactory()  # another activity's
@@ -87,6 +90,7 @@ def test_create_session_refuses_corrupt_data_and_saves_nothing(activity, admin_u
         program.create_session(
             activity,
             by=admin_user,
+            reason=REASON,
             title="Lunch",
             format="meal",
             start=at(activity.start_date, 12),
@@ -103,13 +107,16 @@ def test_move_keeps_length_and_audits(activity, admin_user):
     s = program.create_session(
         activity,
         by=admin_user,
+        reason=REASON,
         title="Grand Rounds",
         format="lecture",
         start=at(activity.start_date, 9),
         end=at(activity.start_date, 9, 45),
         credit_eligible=True,
     )
-    moved = program.move_session(s, by=admin_user, start=at(activity.start_date, 14), room=room)
+    moved = program.move_session(
+        s, by=admin_user, reason=REASON, start=at(activity.start_date, 14), room=room
+    )
     assert moved.end - moved.start == dt.timedelta(minutes=45)
     entry = AuditEntry.objects.get(action="session.updated")
     assert entry.before["room"] is None and entry.after["room"] == room.pk
@@ -118,7 +125,7 @@ def test_move_keeps_length_and_audits(activity, admin_user):
 def test_faculty_cannot_be_added_to_a_break(activity, admin_user):
     s = SessionFactory(activity=activity, format="break", credit_eligible=False)
     with pytest.raises(ValidationError, match="Break has no faculty"):
-        program.add_faculty(s, UserFactory(), by=admin_user)
+        program.add_faculty(s, UserFactory(), by=admin_user, reason=REASON)
 
 
 def test_topics_of_another_provider_refused(activity, admin_user):
@@ -130,6 +137,7 @@ def test_topics_of_another_provider_refused(activity, admin_user):
         program.create_session(
             activity,
             by=admin_user,
+            reason=REASON,
             title="T",
             format="lecture",
             credit_eligible=True,

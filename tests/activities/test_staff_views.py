@@ -42,6 +42,21 @@ def staff(client, admin_user):
 
 
 @pytest.fixture
+def activity(provider):
+    """An activity being planned: its program is built and changed freely.
+
+    After approval every change needs a reason and becomes an amendment; that is
+    tested in test_amendments.py.
+    """
+    return ActivityFactory(
+        provider=provider,
+        slug="annual-2027",
+        title="Annual Meeting 2027",
+        state=ActivityState.PLANNING,
+    )
+
+
+@pytest.fixture
 def draft(activity):
     activity.state = ActivityState.DRAFT
     activity.save()
@@ -74,7 +89,7 @@ def test_provider_page_lists_activities_with_state_and_dates(staff, provider, ac
     html = response.content.decode()
     assert "Annual Meeting 2027" in html
     assert "Winter Course" in html
-    assert "Draft" in html and "Published" in html
+    assert "Draft" in html and "Planning" in html
     assert "14 Apr 2027 \u2013 16 Apr 2027" in html
     assert "Someone else" not in html
     assert reverse("staff:activity_create", args=[provider.slug]) in html
@@ -225,6 +240,8 @@ def test_dashboard_hides_step_button_without_permission(client, provider, draft)
 
 
 def test_dashboard_links_public_page_when_public(staff, activity):
+    activity.state = ActivityState.PUBLISHED
+    activity.save()
     html = staff.get(url("activity", activity)).content.decode()
     assert activity.get_absolute_url() in html
 
@@ -319,7 +336,7 @@ def test_planning_read_only_without_program(client, provider, activity):
     response = client.get(url("planning", activity))
     html = response.content.decode()
     assert "A real gap." in html
-    assert "<textarea" not in html
+    assert 'name="practice_gap"' not in html  # the record is shown, not a form
     assert client.post(url("planning", activity), _planning_data()).status_code == 403
     activity.planning.refresh_from_db()
     assert activity.planning.practice_gap == "A real gap."
@@ -530,22 +547,26 @@ def test_delete_session(staff, activity):
 
 def test_rooms_crud(staff, activity):
     response = staff.post(
-        url("rooms", activity), {"name": "Ballroom", "capacity": "400", "order": "1"}
+        url("rooms", activity),
+        {"name": "Ballroom", "capacity": "400", "kind": "stage", "order": "1"},
     )
     assert response.status_code == 302
     room = Room.objects.get(activity=activity)
-    assert (room.name, room.capacity) == ("Ballroom", 400)
-    response = staff.post(url("rooms", activity), {"name": "Ballroom", "order": "2"})
+    assert (room.name, room.capacity, room.kind) == ("Ballroom", 400, "stage")
+    response = staff.post(
+        url("rooms", activity), {"name": "Ballroom", "kind": "room", "order": "2"}
+    )
     assert response.status_code == 400
     assert response.context["form"].errors["name"] == [
         "This activity already has one of that name."
     ]
     assert Room.objects.filter(activity=activity).count() == 1
     response = staff.post(
-        url("room_edit", activity, room.pk), {"name": "Grand Ballroom", "capacity": "", "order": 0}
+        url("room_edit", activity, room.pk),
+        {"name": "Grand Ballroom", "capacity": "", "kind": "room", "order": 0},
     )
     room.refresh_from_db()
-    assert (room.name, room.capacity) == ("Grand Ballroom", None)
+    assert (room.name, room.capacity, room.kind) == ("Grand Ballroom", None, "room")
     html = staff.get(url("rooms", activity)).content.decode()
     assert "Grand Ballroom" in html
     staff.post(url("room_delete", activity, room.pk))
@@ -753,7 +774,9 @@ def test_audit_lists_newest_first_with_before_and_after(staff, activity, admin_u
 
 def test_audit_shows_only_this_activity(staff, activity, provider, admin_user):
     other = ActivityFactory(provider=provider)
-    activity_services.update_activity(other, by=admin_user, title="Secret rename")
+    activity_services.update_activity(
+        other, by=admin_user, title="Secret rename", reason="Sponsor asked"
+    )
     html = staff.get(url("audit", activity)).content.decode()
     assert "Secret rename" not in html
 

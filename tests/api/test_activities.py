@@ -9,6 +9,9 @@ from tests.factories import ActivityFactory, SessionFactory, TeamFactory, UserFa
 
 LIST = "/api/v1/providers/acp/activities/"
 
+# The activity is published: each write is an amendment and gives its reason.
+REASON = "Rescheduled"
+
 
 def test_public_sees_public_activities_only(api, provider, activity):
     ActivityFactory(provider=provider, slug="draft-one", state=ActivityState.DRAFT)
@@ -91,7 +94,7 @@ def test_create_activity_through_the_service(staff_api, provider, admin_user):
 
 
 def test_create_refuses_end_before_start_and_saves_nothing(staff_api):
-    body = {"slug": "x", "title": "X", "kind": "course"}
+    body = {"reason": REASON, "slug": "x", "title": "X", "kind": "course"}
     response = staff_api.post(
         LIST, body | {"start_date": "2028-01-20", "end_date": "2028-01-19"}, format="json"
     )
@@ -147,7 +150,9 @@ def test_retrieve_shows_public_no_permissions(api, base):
 def test_patch_activity_audits_and_bumps_the_program(staff_api, base, activity):
     version = activity.program_version
     response = staff_api.patch(
-        f"{base}/", {"title": "Annual Meeting", "venue_name": "Hall 3"}, format="json"
+        f"{base}/",
+        {"title": "Annual Meeting", "venue_name": "Hall 3", "reason": REASON},
+        format="json",
     )
     assert response.status_code == 200
     assert response.json()["title"] == "Annual Meeting"
@@ -159,7 +164,9 @@ def test_patch_activity_audits_and_bumps_the_program(staff_api, base, activity):
 
 
 def test_patch_end_date_before_existing_start(staff_api, base, activity):
-    response = staff_api.patch(f"{base}/", {"end_date": "2027-04-01"}, format="json")
+    response = staff_api.patch(
+        f"{base}/", {"reason": REASON, "end_date": "2027-04-01"}, format="json"
+    )
     assert response.status_code == 400
     assert response.json() == {"end_date": ["The last day cannot be before the first day."]}
     activity.refresh_from_db()
@@ -194,7 +201,9 @@ def test_transition_with_blockers_says_why(staff_api, provider):
             "Say which educational need underlies the gap.",
             "Say what the activity is designed to change.",
             "Add at least one learning objective.",
+            "Say how the activity will analyse the change it was designed for.",
             "Add the program's sessions before review.",
+            "Name at least one planner or course director.",
         ],
     }
     assert Activity.objects.get(slug="plan").state == "planning"
@@ -247,6 +256,7 @@ def test_planning_record_read_and_patch_with_objectives(staff_api, base, activit
         "educational_needs": ["competence"],
         "intended_change": ["performance"],
         "objectives": ["Prescribe high-intensity statins", "  ", "Explain the evidence"],
+        "reason": REASON,
     }
     response = staff_api.patch(f"{base}/planning/", body, format="json")
     assert response.status_code == 200
@@ -260,7 +270,7 @@ def test_planning_record_read_and_patch_with_objectives(staff_api, base, activit
 
 def test_planning_patch_is_all_or_nothing(staff_api, base, activity):
     LearningObjective.objects.create(activity=activity, text="Keep me", order=0)
-    body = {"practice_gap": "Changed", "objectives": ["x" * 501]}
+    body = {"reason": REASON, "practice_gap": "Changed", "objectives": ["x" * 501]}
     response = staff_api.patch(f"{base}/planning/", body, format="json")
     assert response.status_code == 400
     assert response.json() == {"objectives": ["Keep each objective under 500 characters."]}
@@ -271,7 +281,9 @@ def test_planning_patch_is_all_or_nothing(staff_api, base, activity):
 
 
 def test_planning_refuses_unknown_vocabulary(staff_api, base):
-    response = staff_api.patch(f"{base}/planning/", {"gap_sources": ["rumour"]}, format="json")
+    response = staff_api.patch(
+        f"{base}/planning/", {"reason": REASON, "gap_sources": ["rumour"]}, format="json"
+    )
     assert response.status_code == 400
     assert response.json() == {"gap_sources": {"0": ['"rumour" is not a valid choice.']}}
 
@@ -282,7 +294,7 @@ def test_unknown_or_read_only_fields_are_refused_not_ignored(staff_api, base, pr
     )
     response = staff_api.patch(
         "/api/v1/providers/acp/activities/draft/",
-        {"title": "Published?", "state": "published", "kind": "gala"},
+        {"reason": REASON, "title": "Published?", "state": "published", "kind": "gala"},
         format="json",
     )
     assert response.status_code == 400
@@ -292,7 +304,9 @@ def test_unknown_or_read_only_fields_are_refused_not_ignored(staff_api, base, pr
     }
     draft.refresh_from_db()
     assert (draft.state, draft.title) == ("draft", "Draft meeting")
-    planning = staff_api.patch(f"{base}/planning/", {"updated": "2020-01-01"}, format="json")
+    planning = staff_api.patch(
+        f"{base}/planning/", {"reason": REASON, "updated": "2020-01-01"}, format="json"
+    )
     assert planning.json() == {
         "updated": ["There is no such field here, or it cannot be changed here."]
     }

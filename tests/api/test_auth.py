@@ -3,11 +3,14 @@ from rest_framework.test import APIClient
 
 from cmeconf.common.models import AuditEntry
 
+# The activity is published: each write is an amendment and gives its reason.
+REASON = "Rescheduled"
+
 
 def test_token_authenticates_writes(api, base, admin_user, activity):
     token = Token.objects.create(user=admin_user)
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    response = api.patch(f"{base}/", {"venue_name": "Hall C"}, format="json")
+    response = api.patch(f"{base}/", {"reason": REASON, "venue_name": "Hall C"}, format="json")
     assert response.status_code == 200
     assert response.json()["venue_name"] == "Hall C"
     assert AuditEntry.objects.get(action="activity.updated").actor == admin_user
@@ -32,7 +35,7 @@ def test_token_of_a_deactivated_account_stops_working(api, base, admin_user):
 
 
 def test_anonymous_write_asks_for_credentials(api, base, activity):
-    response = api.patch(f"{base}/", {"title": "X"}, format="json")
+    response = api.patch(f"{base}/", {"reason": REASON, "title": "X"}, format="json")
     assert response.status_code == 401
     assert response.json() == {"detail": "Authentication credentials were not provided."}
     activity.refresh_from_db()
@@ -42,7 +45,7 @@ def test_anonymous_write_asks_for_credentials(api, base, activity):
 def test_session_auth_writes_need_the_csrf_token(base, admin_user, activity):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(admin_user)
-    response = client.patch(f"{base}/", {"title": "X"}, format="json")
+    response = client.patch(f"{base}/", {"reason": REASON, "title": "X"}, format="json")
     assert response.status_code == 403
     assert response.json()["detail"].startswith("CSRF Failed")
     activity.refresh_from_db()
@@ -51,7 +54,10 @@ def test_session_auth_writes_need_the_csrf_token(base, admin_user, activity):
     token = Token.objects.create(user=admin_user)
     client.logout()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert client.patch(f"{base}/", {"title": "X"}, format="json").json()["title"] == "X"
+    assert (
+        client.patch(f"{base}/", {"reason": REASON, "title": "X"}, format="json").json()["title"]
+        == "X"
+    )
 
 
 def test_session_without_the_two_factor_code_is_refused(base, admin_user, activity):
@@ -60,7 +66,7 @@ def test_session_without_the_two_factor_code_is_refused(base, admin_user, activi
     TOTPDevice.objects.create(user=admin_user, name="phone", confirmed=True)
     client = APIClient()
     client.force_login(admin_user)  # password only: the code was never entered
-    response = client.patch(f"{base}/", {"title": "X"}, format="json")
+    response = client.patch(f"{base}/", {"reason": REASON, "title": "X"}, format="json")
     assert response.status_code == 401
     assert response.json() == {
         "detail": "Enter your two-factor code on the site first, or use an API token."
@@ -71,4 +77,6 @@ def test_session_without_the_two_factor_code_is_refused(base, admin_user, activi
     client.logout()
     token = Token.objects.create(user=admin_user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert client.patch(f"{base}/", {"title": "X"}, format="json").status_code == 200
+    assert (
+        client.patch(f"{base}/", {"reason": REASON, "title": "X"}, format="json").status_code == 200
+    )

@@ -9,11 +9,14 @@ permission.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from cmeconf.accounts.models import User
 from cmeconf.activities.choices import ActivityState
 from cmeconf.providers.permissions import ALL_PERMISSIONS
 from tests.factories import (
@@ -64,6 +67,108 @@ R = "/api/v1/providers/acp/activities/review-2027"  # in review, hidden
 SESSION = {"title": "Added", "format": "lecture"}
 FACULTY = {"email": "newcomer@example.org", "first_name": "New", "last_name": "Comer"}
 MOVE = {"start": "2027-04-14T11:00:00-04:00"}
+# The published activity is approved: each write to its program is an amendment with a reason.
+WHY = {"reason": "Changed after publication"}
+
+# Integrity and independence (disclosures, review, commercial support, the planning file).
+# Pages open to one of several permissions; the API answers the same way.
+ROSTER = ("review", "program")
+SUPPORT_READ = ("program", "review", "reports")
+FILE = ("reports", "review")
+
+
+def hidden_read(*perms) -> dict:
+    return policy(allowed=200, anonymous=404, outsiders=404, lacking=403, perms=perms)
+
+
+def public_read(*perms) -> dict:
+    return policy(allowed=200, anonymous=401, outsiders=403, lacking=403, perms=perms)
+
+
+def some_write(ok: int, *perms, hidden: bool = True) -> dict:
+    outsiders = 404 if hidden else 403
+    return policy(allowed=ok, anonymous=401, outsiders=outsiders, lacking=403, perms=perms)
+
+
+# Adding to the registry of companies: reviewers of any provider or activity.
+COMPANY_WRITE = everyone(403) | {"anonymous": 401, "other_admin": 201, "limited": 201,
+                                 "review": 201}  # fmt: skip
+MY = everyone(200) | {"anonymous": 401}
+AGREEMENT = {"supporter": "{supporter}", "kind": "cash", "purpose": "Venue.", "terms": "Ours.",
+             "amount": "5000"}  # fmt: skip
+EXPENSE = {"kind": "expense", "date": "2026-01-05", "amount": "100", "category": "venue"}
+SIGN = {"party": "provider", "signatory": "Dr. Chair", "signed_on": "2026-01-05"}
+DECIDE = {"relevant": True, "reason": "Same drug class."}
+INTEGRITY_MATRIX = [
+    ("get", "/api/v1/companies/?q=pharma", None, MY),
+    ("post", "/api/v1/companies/", {"name": "Newco Rx", "kind": "pbm"}, COMPANY_WRITE),
+    ("post", "/api/v1/companies/import/", {"csv": "name,kind\nImportco,pbm\n"},
+     COMPANY_WRITE | {"other_admin": 200, "limited": 200, "review": 200}),
+    ("get", "/api/v1/me/disclosure/", None, MY),
+    ("post", "/api/v1/me/disclosure/", {"relationships": [], "attested": True},
+     everyone(201) | {"anonymous": 401}),
+    ("post", "/api/v1/me/disclosure/refuse/", {"confirm": True},
+     everyone(201) | {"anonymous": 401}),
+    ("get", "/api/v1/me/consents/", None, MY),
+    ("get", "/api/v1/me/consents/acp/annual-2027/", None, MY),
+    ("put", "/api/v1/me/consents/acp/annual-2027/", None, MY),
+    ("delete", "/api/v1/me/consents/acp/annual-2027/", None, everyone(204) | {"anonymous": 401}),
+    ("put", "/api/v1/me/consents/acp/draft-2027/", None,
+     hidden_read(*PERMS) | {"anonymous": 401}),
+    ("get", "/api/v1/providers/acp/supporters/", None,
+     policy(allowed=200, anonymous=401, outsiders=404, lacking=403, perms=SUPPORT_READ)
+     | {"limited": 200}),
+    ("post", "/api/v1/providers/acp/supporters/", {"company": "{company}"},
+     policy(allowed=201, anonymous=401, outsiders=404, lacking=403, perms=("program",))
+     | {"limited": 201}),
+    ("get", "/api/v1/providers/bsoc/supporters/", None,
+     everyone(404) | {"anonymous": 401, "other_admin": 200}),
+    # A hidden activity.
+    ("get", f"{A}/disclosures/", None, hidden_read(*ROSTER)),
+    ("post", f"{A}/disclosures/invitations/", None, some_write(200, *ROSTER)),
+    ("get", f"{A}/review/", None, hidden_read("review")),
+    ("post", f"{A}/review/relationships/{{rel}}/decision/", DECIDE, some_write(201, "review")),
+    ("post", f"{A}/review/relationships/{{rel}}/mitigations/", {"method": "attest"},
+     some_write(201, "review")),
+    ("post", f"{A}/review/relationships/{{rel_emp}}/exception/",
+     {"exception": "unrelated", "reason": "Other business line."}, some_write(201, "review")),
+    ("get", f"{A}/learner-disclosure/", None, HIDDEN_READ),
+    ("get", f"{A}/agreements/", None, hidden_read(*SUPPORT_READ)),
+    ("post", f"{A}/agreements/", AGREEMENT, some_write(201, "program")),
+    ("get", f"{A}/agreements/{{agreement}}/", None, hidden_read(*SUPPORT_READ)),
+    ("patch", f"{A}/agreements/{{agreement}}/", {"reference": "R-2"}, some_write(200, "program")),
+    ("post", f"{A}/agreements/{{agreement}}/sign/", SIGN, some_write(200, "program")),
+    ("get", f"{A}/ledger/", None, hidden_read(*SUPPORT_READ)),
+    ("post", f"{A}/ledger/", EXPENSE, some_write(201, "program")),
+    ("post", f"{A}/ledger/{{entry}}/void/", {"reason": "Typo."}, some_write(200, "program")),
+    ("get", f"{A}/support-report/", None, hidden_read(*SUPPORT_READ)),
+    ("get", f"{A}/checklist/", None, HIDDEN_READ),
+    ("get", f"{A}/comments/", None, hidden_read(*ROSTER)),
+    ("post", f"{R}/comments/", {"body": "Name the gap's sources."}, some_write(201, *ROSTER)),
+    ("post", f"{R}/comments/{{comment}}/resolve/", None, some_write(200, *ROSTER)),
+    ("get", f"{A}/amendments/", None, HIDDEN_READ),
+    ("get", f"{A}/activity-file/", None, hidden_read(*FILE)),
+    # A published activity: nobody outside its teams reads a disclosure under review.
+    ("get", f"{P}/disclosures/", None, public_read(*ROSTER)),
+    ("get", f"{P}/review/", None, public_read("review")),
+    ("post", f"{P}/review/relationships/{{p_rel}}/decision/", DECIDE,
+     some_write(201, "review", hidden=False)),
+    ("get", f"{P}/learner-disclosure/", None, PUBLIC_READ),
+    ("get", f"{P}/agreements/", None, public_read(*SUPPORT_READ)),
+    ("post", f"{P}/ledger/", EXPENSE, some_write(201, "program", hidden=False)),
+    ("get", f"{P}/support-report/", None, public_read(*SUPPORT_READ)),
+    ("get", f"{P}/checklist/", None, PUBLIC_MEMBER_READ),
+    ("get", f"{P}/comments/", None, public_read(*ROSTER)),
+    ("get", f"{P}/amendments/", None, PUBLIC_MEMBER_READ),
+    ("get", f"{P}/activity-file/", None, public_read(*FILE)),
+    # The other provider's records through this provider's URLs: never found.
+    ("post", f"{P}/review/relationships/{{b_rel}}/decision/", DECIDE,
+     some_write(404, "review", hidden=False)),
+    ("get", f"{P}/agreements/{{b_agreement}}/", None,
+     policy(allowed=404, anonymous=401, outsiders=403, lacking=403, perms=SUPPORT_READ)),
+    ("post", f"{P}/ledger/{{b_entry}}/void/", {"reason": "Typo."},
+     some_write(404, "program", hidden=False)),
+]  # fmt: skip
 
 # (method, url, body, expected status by person). {room}, {track}, {session}, {speaker} and
 # the b_ variants (objects of the other provider) are filled in from the data below.
@@ -114,27 +219,27 @@ MATRIX = [
     ("get", f"{A}/warnings/", None, HIDDEN_READ),
     # A published activity: readable by all, writable by the program permission.
     ("get", f"{P}/", None, PUBLIC_READ),
-    ("patch", f"{P}/", {"title": "Renamed"}, public_write(200)),
+    ("patch", f"{P}/", {"title": "Renamed", **WHY}, public_write(200)),
     ("post", f"{P}/transitions/complete/", {}, public_write(400)),  # blocked: not over yet
     ("get", f"{P}/planning/", None, PUBLIC_MEMBER_READ),
-    ("patch", f"{P}/planning/", {"objectives": ["Treat"]}, public_write(200)),
+    ("patch", f"{P}/planning/", {"objectives": ["Treat"], **WHY}, public_write(200)),
     ("get", f"{P}/rooms/", None, PUBLIC_READ),
-    ("post", f"{P}/rooms/", {"name": "Annex"}, public_write(201)),
+    ("post", f"{P}/rooms/", {"name": "Annex", **WHY}, public_write(201)),
     ("get", f"{P}/rooms/{{p_room}}/", None, PUBLIC_READ),
-    ("patch", f"{P}/rooms/{{p_room}}/", {"capacity": 10}, public_write(200)),
-    ("delete", f"{P}/rooms/{{p_room}}/", None, public_write(204)),
+    ("patch", f"{P}/rooms/{{p_room}}/", {"capacity": 10, **WHY}, public_write(200)),
+    ("delete", f"{P}/rooms/{{p_room}}/?reason=Closed", None, public_write(204)),
     ("get", f"{P}/tracks/", None, PUBLIC_READ),
-    ("post", f"{P}/tracks/", {"name": "Oncology"}, public_write(201)),
-    ("patch", f"{P}/tracks/{{p_track}}/", {"name": "Oncology"}, public_write(200)),
-    ("delete", f"{P}/tracks/{{p_track}}/", None, public_write(204)),
+    ("post", f"{P}/tracks/", {"name": "Oncology", **WHY}, public_write(201)),
+    ("patch", f"{P}/tracks/{{p_track}}/", {"name": "Oncology", **WHY}, public_write(200)),
+    ("delete", f"{P}/tracks/{{p_track}}/?reason=Merged", None, public_write(204)),
     ("get", f"{P}/sessions/", None, PUBLIC_READ),
-    ("post", f"{P}/sessions/", SESSION, public_write(201)),
+    ("post", f"{P}/sessions/", SESSION | WHY, public_write(201)),
     ("get", f"{P}/sessions/{{p_session}}/", None, PUBLIC_READ),
-    ("patch", f"{P}/sessions/{{p_session}}/", {"title": "Renamed"}, public_write(200)),
-    ("delete", f"{P}/sessions/{{p_session}}/", None, public_write(204)),
-    ("post", f"{P}/sessions/{{p_session}}/move/", MOVE, public_write(200)),
-    ("post", f"{P}/sessions/{{p_session}}/faculty/", FACULTY, public_write(201)),
-    ("delete", f"{P}/sessions/{{p_session}}/faculty/?email={{p_speaker}}", None,
+    ("patch", f"{P}/sessions/{{p_session}}/", {"title": "Renamed", **WHY}, public_write(200)),
+    ("delete", f"{P}/sessions/{{p_session}}/?reason=Cancelled", None, public_write(204)),
+    ("post", f"{P}/sessions/{{p_session}}/move/", MOVE | WHY, public_write(200)),
+    ("post", f"{P}/sessions/{{p_session}}/faculty/", FACULTY | WHY, public_write(201)),
+    ("delete", f"{P}/sessions/{{p_session}}/faculty/?email={{p_speaker}}&reason=Ill", None,
      public_write(204)),
     ("get", f"{P}/faculty/", None, PUBLIC_READ),
     ("get", f"{P}/schedule/", None, PUBLIC_READ),
@@ -153,6 +258,7 @@ MATRIX = [
      everyone(404) | {"other_admin": 200}),
     ("get", "/api/v1/providers/bsoc/activities/annual-2027/planning/", None,
      everyone(403) | {"anonymous": 401, "other_admin": 200}),
+    *INTEGRITY_MATRIX,
 ]  # fmt: skip
 
 
@@ -162,7 +268,7 @@ def world(db):
     bsoc = ProviderFactory(slug="bsoc")
     hidden = ActivityFactory(provider=acp, slug="draft-2027", state=ActivityState.DRAFT)
     public = ActivityFactory(provider=acp, slug="annual-2027", state=ActivityState.PUBLISHED)
-    ActivityFactory(provider=acp, slug="review-2027", state=ActivityState.IN_REVIEW)
+    in_review = ActivityFactory(provider=acp, slug="review-2027", state=ActivityState.IN_REVIEW)
     other = ActivityFactory(provider=acp, slug="other-2027", state=ActivityState.DRAFT)
     # The other provider uses the same slugs, with data of its own.
     b_public = ActivityFactory(provider=bsoc, slug="annual-2027", state=ActivityState.PUBLISHED)
@@ -196,7 +302,56 @@ def world(db):
     for perm in PERMS:
         people[perm] = UserFactory()
         TeamFactory(provider=acp, name=f"{perm} team", permissions=[perm], members=[people[perm]])
+    ids |= _integrity_records(people, ids, hidden, public, in_review, b_public)
     return people, ids
+
+
+def _integrity_records(people, ids, hidden, public, in_review, b_public) -> dict:
+    """Disclosures of each activity's speaker, support records and a review comment."""
+    from cmeconf.activities.services import planning_review
+    from cmeconf.integrity import review, services, support
+    from tests.factories import IneligibleCompanyFactory
+
+    made = {"company": IneligibleCompanyFactory(name="Matrix Pharma").name}
+    for prefix, activity, by in (
+        ("", hidden, people["program"]),
+        ("p_", public, people["program"]),
+        ("b_", b_public, people["other_admin"]),
+    ):
+        speaker = User.objects.get(email=ids[f"{prefix}speaker"])
+        disclosure = services.submit_disclosure(
+            speaker, by=speaker, attested=True,
+            relationships=[
+                {"company": IneligibleCompanyFactory(), "nature": nature,
+                 "start_date": dt.date(2024, 1, 1), "end_date": None}
+                for nature in ("consultant", "employee")
+            ],
+        )  # fmt: skip
+        rel, rel_emp = disclosure.relationships.order_by("nature")
+        supporter = support.add_supporter(
+            activity.provider, company=IneligibleCompanyFactory(), by=by
+        )
+        agreement = support.create_agreement(
+            activity, by=by, supporter=supporter, kind="cash", purpose="Venue.",
+            terms="Ours.", amount="5000",
+        )  # fmt: skip
+        entry = support.record_entry(
+            activity, by=by, kind="expense", date=dt.date(2026, 1, 5), amount="100",
+            category="venue",
+        )  # fmt: skip
+        if activity == hidden:  # relevant, so that it may be mitigated
+            review.decide_relevance(
+                activity, rel, reviewer=people["review"], relevant=True, reason="Same class."
+            )
+        made |= {
+            f"{prefix}rel": rel.pk,
+            f"{prefix}rel_emp": rel_emp.pk,
+            f"{prefix}supporter": supporter.pk,
+            f"{prefix}agreement": agreement.pk,
+            f"{prefix}entry": entry.pk,
+        }
+    made["comment"] = planning_review.add_comment(in_review, by=people["review"], body="Gap?").pk
+    return made
 
 
 @pytest.mark.parametrize(
@@ -206,6 +361,9 @@ def world(db):
 def test_permission_matrix(world, method, url, body, expected):
     people, ids = world
     url = url.format(**ids)
+    if isinstance(body, dict):
+        # Ids of objects made for the matrix, e.g. {"supporter": "{supporter}"}.
+        body = {k: v.format(**ids) if isinstance(v, str) else v for k, v in body.items()}
     wrong = {}
     for who in PEOPLE:
         # Each person meets the same data: whatever a request changed is rolled back.
@@ -226,3 +384,25 @@ def test_permission_matrix(world, method, url, body, expected):
                 wrong[who] = ("only detail", body_keys)
         transaction.savepoint_rollback(savepoint)
     assert wrong == {}
+
+
+def test_matrix_covers_every_api_url():
+    """An endpoint added later must join the table."""
+    import re
+
+    from django.urls import resolve
+
+    from cmeconf.api import urls
+
+    def names(patterns):
+        for p in patterns:
+            if hasattr(p, "url_patterns"):
+                yield from names(p.url_patterns)
+            else:
+                yield p.name
+
+    covered = set()
+    for _method, url, _body, _expected in MATRIX:
+        path = re.sub(r"\{\{?\w+\}?\}", "1", url).split("?")[0]
+        covered.add(resolve(path).url_name)
+    assert set(names(urls.urlpatterns)) - covered == set()

@@ -12,6 +12,9 @@ from tests.factories import (
     UserFactory,
 )
 
+# The activity is published: each write is an amendment and gives its reason.
+REASON = "Rescheduled"
+
 
 def test_session_list_values(api, base, program):
     data = api.get(f"{base}/sessions/").json()
@@ -97,6 +100,7 @@ def test_create_session_returns_it_with_its_warnings(staff_api, base, program, a
         "start": "2027-04-14T09:30:00",
         "end": "2027-04-14T10:30:00",
         "objectives": ["Start SGLT2 inhibitors", ""],
+        "reason": REASON,
     }
     response = staff_api.post(f"{base}/sessions/", body, format="json")
     assert response.status_code == 201
@@ -135,7 +139,7 @@ def test_create_refuses_end_before_start_by_field(staff_api, base, activity):
 
 def test_create_refuses_a_room_of_another_activity(staff_api, base, provider):
     elsewhere = RoomFactory(activity=ActivityFactory(provider=provider))
-    body = {"title": "Lost", "format": "lecture", "room": elsewhere.pk}
+    body = {"reason": REASON, "title": "Lost", "format": "lecture", "room": elsewhere.pk}
     response = staff_api.post(f"{base}/sessions/", body, format="json")
     assert response.status_code == 400
     assert response.json() == {"room": ["That room belongs to another activity."]}
@@ -163,7 +167,12 @@ def test_another_providers_room_and_topic_do_not_exist(staff_api, base):
 
 
 def test_start_without_end_is_refused(staff_api, base):
-    body = {"title": "Half", "format": "lecture", "start": "2027-04-14T09:00:00-04:00"}
+    body = {
+        "reason": REASON,
+        "title": "Half",
+        "format": "lecture",
+        "start": "2027-04-14T09:00:00-04:00",
+    }
     response = staff_api.post(f"{base}/sessions/", body, format="json")
     assert response.status_code == 400
     assert response.json() == {"end": ["Give both a start and an end, or neither."]}
@@ -174,7 +183,7 @@ def test_patch_session_changes_only_what_is_sent(staff_api, base, provider, prog
     Topic.objects.create(provider=provider, slug="lipids", name="Lipids")
     response = staff_api.patch(
         f"{base}/sessions/{opening.code}/",
-        {"title": "Opening lecture", "topics": ["lipids"]},
+        {"reason": REASON, "title": "Opening lecture", "topics": ["lipids"]},
         format="json",
     )
     assert response.status_code == 200
@@ -193,7 +202,7 @@ def test_patch_that_fails_saves_nothing(staff_api, base, program):
     opening = program["opening"]
     response = staff_api.patch(
         f"{base}/sessions/{opening.code}/",
-        {"title": "Changed", "end": "2027-04-14T08:00:00-04:00"},
+        {"reason": REASON, "title": "Changed", "end": "2027-04-14T08:00:00-04:00"},
         format="json",
     )
     assert response.status_code == 400
@@ -207,7 +216,7 @@ def test_move_session_keeps_its_length(staff_api, base, program):
     opening = program["opening"]
     response = staff_api.post(
         f"{base}/sessions/{opening.code}/move/",
-        {"start": "2027-04-15T14:30:00-04:00", "room": program["side"].pk},
+        {"reason": REASON, "start": "2027-04-15T14:30:00-04:00", "room": program["side"].pk},
         format="json",
     )
     assert response.status_code == 200
@@ -225,7 +234,9 @@ def test_move_session_keeps_its_length(staff_api, base, program):
 def test_move_without_room_keeps_the_room(staff_api, base, program):
     opening = program["opening"]
     response = staff_api.post(
-        f"{base}/sessions/{opening.code}/move/", {"start": "2027-04-16T08:00"}, format="json"
+        f"{base}/sessions/{opening.code}/move/",
+        {"start": "2027-04-16T08:00", "reason": REASON},
+        format="json",
     )
     assert response.status_code == 200
     assert response.json()["room"]["name"] == "Main Hall"
@@ -235,7 +246,7 @@ def test_move_without_room_keeps_the_room(staff_api, base, program):
 def test_move_an_unscheduled_session_needs_a_length(staff_api, base, program):
     response = staff_api.post(
         f"{base}/sessions/{program['unscheduled'].code}/move/",
-        {"start": "2027-04-16T08:00:00-04:00"},
+        {"reason": REASON, "start": "2027-04-16T08:00:00-04:00"},
         format="json",
     )
     assert response.status_code == 400
@@ -244,7 +255,7 @@ def test_move_an_unscheduled_session_needs_a_length(staff_api, base, program):
 
 def test_delete_session(staff_api, base, program):
     code = program["workshop"].code
-    response = staff_api.delete(f"{base}/sessions/{code}/")
+    response = staff_api.delete(f"{base}/sessions/{code}/?reason={REASON}")
     assert response.status_code == 204
     assert not Session.objects.filter(code=code).exists()
     assert AuditEntry.objects.filter(action="session.deleted").count() == 1
@@ -253,7 +264,12 @@ def test_delete_session(staff_api, base, program):
 
 def test_add_faculty_by_email_creates_the_person(staff_api, base, program):
     code = program["workshop"].code
-    body = {"email": "Grace@Hopper.example", "first_name": "Grace", "last_name": "Hopper"}
+    body = {
+        "reason": REASON,
+        "email": "Grace@Hopper.example",
+        "first_name": "Grace",
+        "last_name": "Hopper",
+    }
     response = staff_api.post(f"{base}/sessions/{code}/faculty/", body, format="json")
     assert response.status_code == 201
     assert response.json()["faculty"] == [
@@ -266,7 +282,7 @@ def test_add_faculty_by_email_creates_the_person(staff_api, base, program):
 
 def test_add_existing_person_as_moderator(staff_api, base, program):
     code = program["workshop"].code
-    body = {"email": "ADA@heart.example", "role": "moderator"}
+    body = {"reason": REASON, "email": "ADA@heart.example", "role": "moderator"}
     response = staff_api.post(f"{base}/sessions/{code}/faculty/", body, format="json")
     assert response.status_code == 201
     link = SessionFaculty.objects.get(session=program["workshop"])
@@ -275,7 +291,12 @@ def test_add_existing_person_as_moderator(staff_api, base, program):
 
 def test_refused_faculty_role_creates_nobody(staff_api, base, activity):
     lunch = SessionFactory(activity=activity, format="meal", credit_eligible=False)
-    body = {"email": "cook@example.org", "first_name": "Chris", "last_name": "Cook"}
+    body = {
+        "reason": REASON,
+        "email": "cook@example.org",
+        "first_name": "Chris",
+        "last_name": "Cook",
+    }
     response = staff_api.post(f"{base}/sessions/{lunch.code}/faculty/", body, format="json")
     assert response.status_code == 400
     assert response.json() == {"person": ["Meal has no faculty."]}
@@ -319,17 +340,23 @@ def test_bad_email_and_role(staff_api, base, program):
 
 def test_remove_faculty_by_email(staff_api, base, program):
     code = program["opening"].code
-    response = staff_api.delete(f"{base}/sessions/{code}/faculty/?email=Ada@Heart.example")
+    response = staff_api.delete(
+        f"{base}/sessions/{code}/faculty/?email=Ada@Heart.example&reason={REASON}"
+    )
     assert response.status_code == 204
     assert not SessionFaculty.objects.filter(session=program["opening"]).exists()
     assert AuditEntry.objects.filter(action="faculty.removed").count() == 1
-    again = staff_api.delete(f"{base}/sessions/{code}/faculty/?email=ada@heart.example")
+    again = staff_api.delete(
+        f"{base}/sessions/{code}/faculty/?email=ada@heart.example&reason={REASON}"
+    )
     assert again.status_code == 404
     assert again.json() == {"detail": "That person is not on this session's faculty."}
 
 
 def test_remove_faculty_needs_an_email(staff_api, base, program):
-    response = staff_api.delete(f"{base}/sessions/{program['opening'].code}/faculty/")
+    response = staff_api.delete(
+        f"{base}/sessions/{program['opening'].code}/faculty/?reason={REASON}"
+    )
     assert response.status_code == 400
     assert response.json() == {"email": ["Say whom to remove by e-mail."]}
 
@@ -345,13 +372,13 @@ def test_person_in_two_places_is_a_warning_not_an_error(staff_api, base, program
     UserFactory()  # unrelated person
     response = staff_api.post(
         f"{base}/sessions/{program['workshop'].code}/move/",
-        {"start": "2027-04-14T09:30:00-04:00"},
+        {"reason": REASON, "start": "2027-04-14T09:30:00-04:00"},
         format="json",
     )
     assert response.status_code == 200
     staff_api.post(
         f"{base}/sessions/{program['workshop'].code}/faculty/",
-        {"email": "ada@heart.example"},
+        {"reason": REASON, "email": "ada@heart.example"},
         format="json",
     )
     kinds = {w["kind"] for w in staff_api.get(f"{base}/warnings/").json()}

@@ -23,9 +23,8 @@ def test_reviewer_decides_relevance_and_mitigates(
     page, phone_page, live_server, login, screenshot, admin_user, activity
 ):
     speaker = UserFactory(first_name="Ada", last_name="Okafor")
-    SessionFacultyFactory(
-        session=SessionFactory(activity=activity, title="New anticoagulants"), person=speaker
-    )
+    talk = SessionFactory(activity=activity, title="New anticoagulants")
+    SessionFacultyFactory(session=talk, person=speaker)
     services.submit_disclosure(
         speaker,
         by=speaker,
@@ -75,6 +74,17 @@ def test_reviewer_decides_relevance_and_mitigates(
     )
     assert Mitigation.objects.get().peer_name == "Dr. Grace Lee"
     screenshot(page, "coi-review")
+
+    # Learners see the generated disclosure on the session page at once.
+    page.goto(f"{live_server.url}/{activity.provider.slug}/{activity.slug}/sessions/{talk.code}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("New anticoagulants")
+    expect(
+        page.get_by_text("has relevant financial relationships with: Quillon Pharma Inc.")
+    ).to_be_visible()
+    expect(
+        page.get_by_text("All relevant financial relationships have been mitigated.")
+    ).to_be_visible()
+    screenshot(page, "coi-review-learner-disclosure")
 
     login(phone_page, admin_user)
     phone_page.goto(f"{live_server.url}/staff/{activity.provider.slug}/{activity.slug}/review/")

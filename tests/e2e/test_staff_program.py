@@ -104,6 +104,8 @@ def test_grid_move_link_works_without_dragging(page, live_server, login, admin_u
     page.get_by_role("link", name="Move Keyboard move").click()
     page.get_by_label("Starts at").fill("15:00")
     page.get_by_label("Room").select_option(label="Annex")
+    # The activity is published: the move is an amendment and says why.
+    page.get_by_label("Reason for this change").fill("The speaker's flight was moved.")
     page.get_by_role("button", name="Move").click()
     expect(page.get_by_text("“Keyboard move” moved.")).to_be_visible()
     session.refresh_from_db()
@@ -121,7 +123,9 @@ def test_staff_pages_keep_the_csp_and_fit_a_phone(
     room = RoomFactory(activity=activity, name="Ballroom", capacity=80)
     s = SessionFactory(activity=activity, room=room, title="Sepsis bundles", capacity=120)
     SessionFacultyFactory(session=s)
-    activity_services.update_activity(activity, by=admin_user, title="Annual Meeting 2027!")
+    activity_services.update_activity(
+        activity, by=admin_user, title="Annual Meeting 2027!", reason="Typo in the title"
+    )
     problems: list[str] = []
     # Refused inline code shows up as a console error naming the policy; script errors as pageerror.
     page.on(
@@ -163,11 +167,21 @@ def test_drag_an_unscheduled_session_into_the_grid(page, live_server, login, adm
     loose = SessionFactory(
         activity=activity, title="Late addition", start=None, end=None, room=None
     )
+    # Tall enough that source and target are both in view: the reason field sits above the grid.
+    page.set_viewport_size({"width": 1280, "height": 1600})
     login(page, admin_user)
     page.goto(f"{live_server.url}/staff/acp/{activity.slug}/grid/?day=2027-04-15")
     card = page.locator(f"#session-{loose.code}")
     expect(page.locator("#unscheduled")).to_contain_text("Late addition")
-    card.drag_to(page.locator(f'.grid-slot[data-room="{room.pk}"][data-time="13:00"]'))
+    slot = page.locator(f'.grid-slot[data-room="{room.pk}"][data-time="13:00"]')
+    # The activity is published: a drag without the reason is refused, nothing is sent.
+    card.drag_to(slot)
+    expect(page.locator("#grid-status")).to_have_text(
+        "Give the reason for this change first: the activity is approved."
+    )
+    expect(page.locator("#unscheduled")).to_contain_text("Late addition")
+    page.get_by_label("Reason for this change").fill("Added at the speaker's request.")
+    card.drag_to(slot)
     expect(card).to_contain_text("13:00–14:00")  # noqa: RUF001
     expect(page.locator("#unscheduled")).to_contain_text("Every session has a place.")
     expect(card.get_by_role("link", name="Move Late addition")).to_be_visible()
@@ -179,3 +193,4 @@ def test_drag_an_unscheduled_session_into_the_grid(page, live_server, login, adm
         60,
         room,
     )
+    assert activity.amendments.get().reason == "Added at the speaker's request."

@@ -67,15 +67,29 @@ class SessionFormat(models.TextChoices):
     MEAL = "meal", _("Meal")
     EXHIBIT = "exhibit", _("Exhibit time")
     INDUSTRY = "industry", _("Non-accredited industry session")
+    ADVERTISING = "advertising", _("Advertising / promotion")
+
+
+class RoomKind(models.TextChoices):
+    ROOM = "room", _("Room")
+    VIRTUAL_STAGE = "stage", _("Virtual stage")
 
 
 # Formats that can never carry credit: ACCME excludes time not spent in
 # accredited education (breaks, meals, exhibits, promotional industry sessions).
 NON_EDUCATIONAL_FORMATS = frozenset(
-    {SessionFormat.BREAK, SessionFormat.MEAL, SessionFormat.EXHIBIT, SessionFormat.INDUSTRY}
+    {
+        SessionFormat.BREAK,
+        SessionFormat.MEAL,
+        SessionFormat.EXHIBIT,
+        SessionFormat.INDUSTRY,
+        SessionFormat.ADVERTISING,
+    }
 )
 # Formats with no faculty: nobody presents a coffee break.
-NO_FACULTY_FORMATS = frozenset({SessionFormat.BREAK, SessionFormat.MEAL, SessionFormat.EXHIBIT})
+NO_FACULTY_FORMATS = frozenset(
+    {SessionFormat.BREAK, SessionFormat.MEAL, SessionFormat.EXHIBIT, SessionFormat.ADVERTISING}
+)
 
 
 class FacultyRole(models.TextChoices):

@@ -17,8 +17,10 @@ from cmeconf.activities.choices import (
     GapSource,
     IntendedChange,
     PlanningRoleKind,
+    RoomKind,
     SessionFormat,
 )
+from cmeconf.activities.services.planning_review import amendment_required
 from cmeconf.activities.services.program import topics_for
 from cmeconf.providers.forms import PersonForm, time_zone_choices
 
@@ -33,7 +35,41 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class ActivityForm(forms.Form):
+def reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason for this change"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "This activity is approved: the change is kept as an amendment with this reason."
+        ),
+        error_messages={
+            "required": _("Give the reason for this change: the activity is approved.")
+        },
+    )
+
+
+class ReasonMixin:
+    """Adds a required "Reason for this change" once the activity's changes are amendments."""
+
+    def add_reason(self, activity) -> None:
+        if activity is not None and amendment_required(activity):
+            self.fields["reason"] = reason_field()
+
+    @property
+    def reason(self) -> str:
+        return self.cleaned_data.get("reason", "") if hasattr(self, "cleaned_data") else ""
+
+
+class ReasonForm(ReasonMixin, forms.Form):
+    """Only the reason: for removals, which have nothing else to ask."""
+
+    def __init__(self, *args, activity, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_reason(activity)
+
+
+class ActivityForm(ReasonMixin, forms.Form):
     slug = forms.SlugField(
         label=_("Short name"),
         max_length=60,
@@ -74,10 +110,11 @@ class ActivityForm(forms.Form):
         help_text=_("The non-accredited organisation this activity is jointly provided with."),
     )
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
+    def __init__(self, *args, editing: bool = False, activity=None, **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["slug"]
+        self.add_reason(activity)
 
     @classmethod
     def initial_for(cls, activity) -> dict:
@@ -101,7 +138,7 @@ class ActivityForm(forms.Form):
         return dict(self.cleaned_data)
 
 
-class PlanningForm(forms.Form):
+class PlanningForm(ReasonMixin, forms.Form):
     practice_gap = forms.CharField(
         label=_("Professional practice gap"),
         required=False,
@@ -134,6 +171,15 @@ class PlanningForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    evaluation_plan = forms.CharField(
+        label=_("How change will be analysed"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "How the activity will measure the change it was designed for, for example a "
+            "follow-up survey of practice at three months (Criterion 11)."
+        ),
+    )
     objectives = forms.CharField(
         label=_("Learning objectives"),
         required=False,
@@ -148,7 +194,12 @@ class PlanningForm(forms.Form):
         "educational_needs",
         "needs_description",
         "intended_change",
+        "evaluation_plan",
     )
+
+    def __init__(self, *args, activity=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_reason(activity)
 
     @classmethod
     def initial_for(cls, planning, objectives: list[str]) -> dict:
@@ -167,7 +218,7 @@ class PlanningForm(forms.Form):
 SESSION_FIELD_MAP = {"start": "start_time", "end": "end_time"}
 
 
-class SessionForm(forms.Form):
+class SessionForm(ReasonMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=250)
     format = forms.ChoiceField(label=_("Format"), choices=SessionFormat.choices)
     track = forms.ModelChoiceField(
@@ -214,6 +265,7 @@ class SessionForm(forms.Form):
         self.fields["track"].queryset = activity.tracks.all()
         self.fields["topics"].queryset = topics_for(activity)
         self.fields["day"].help_text = _("Leave day and times empty to keep it unscheduled.")
+        self.add_reason(activity)
 
     @classmethod
     def initial_for(cls, session) -> dict:
@@ -263,22 +315,31 @@ class SessionForm(forms.Form):
             "abstract": data["abstract"],
             "objectives": "\n".join(_lines(data["objectives"])),
             "topics": list(data["topics"]),
+            "reason": self.reason,
         }
 
 
-class FacultyForm(PersonForm):
+class FacultyForm(ReasonMixin, PersonForm):
     role = forms.ChoiceField(
         label=_("Role"), choices=FacultyRole.choices, initial=FacultyRole.SPEAKER
     )
 
+    def __init__(self, *args, activity=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_reason(activity)
 
-class PlannerForm(PersonForm):
+
+class PlannerForm(ReasonMixin, PersonForm):
     role = forms.ChoiceField(
         label=_("Role"), choices=PlanningRoleKind.choices, initial=PlanningRoleKind.PLANNER
     )
 
+    def __init__(self, *args, activity=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_reason(activity)
 
-class RoomForm(forms.Form):
+
+class RoomForm(ReasonMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     capacity = forms.IntegerField(label=_("Seats"), required=False, min_value=1)
     description = forms.CharField(
@@ -287,6 +348,12 @@ class RoomForm(forms.Form):
         required=False,
         help_text=_("For example: level 2, west wing."),
     )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=RoomKind.choices,
+        initial=RoomKind.ROOM,
+        help_text=_("A virtual stage streams sessions online; the same Standard 5 gaps apply."),
+    )
     order = forms.IntegerField(
         label=_("Position"),
         min_value=0,
@@ -294,12 +361,16 @@ class RoomForm(forms.Form):
         help_text=_("Rooms are shown in this order, lowest first."),
     )
 
+    def __init__(self, *args, activity=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_reason(activity)
+
     @classmethod
     def initial_for(cls, room) -> dict:
         return {name: getattr(room, name) for name in cls.base_fields}
 
 
-class TrackForm(forms.Form):
+class TrackForm(ReasonMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     color = forms.RegexField(
         label=_("Colour"),
@@ -315,12 +386,16 @@ class TrackForm(forms.Form):
         help_text=_("Tracks are shown in this order, lowest first."),
     )
 
+    def __init__(self, *args, activity=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_reason(activity)
+
     @classmethod
     def initial_for(cls, track) -> dict:
         return {name: getattr(track, name) for name in cls.base_fields}
 
 
-class MoveForm(forms.Form):
+class MoveForm(ReasonMixin, forms.Form):
     """Where a session goes in the grid; used by the drag-and-drop endpoint and its fallback."""
 
     day = forms.DateField(label=_("Day"), widget=DATE)
@@ -343,6 +418,7 @@ class MoveForm(forms.Form):
         self.fields["room"].queryset = activity.rooms.all()
         if session.is_scheduled:
             del self.fields["minutes"]
+        self.add_reason(activity)
 
     def clean(self):
         data = super().clean()

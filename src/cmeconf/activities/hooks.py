@@ -52,3 +52,44 @@ def learner_disclosures(activity, scope: str, person_ids: list[int]) -> dict[int
     for provider in _learner_disclosures:
         lines.update(provider(activity, scope, person_ids))
     return lines
+
+
+# activity -> items of the planning checklist that a later app answers for
+# (disclosures cleared, commercial support agreements signed, ...).
+ChecklistProvider = Callable[[object], list]
+
+_checklist_providers: list[ChecklistProvider] = []
+
+
+def register_checklist(provider: ChecklistProvider) -> ChecklistProvider:
+    if provider not in _checklist_providers:
+        _checklist_providers.append(provider)
+    return provider
+
+
+def checklist_items(activity) -> list:
+    items: list = []
+    for provider in _checklist_providers:
+        items += provider(activity)
+    return items
+
+
+# activity -> the disclosure section of the activity page (planners, faculty and
+# commercial supporters), or None where nothing provides it.
+ActivityDisclosure = Callable[[object], object]
+
+_activity_disclosures: list[ActivityDisclosure] = []
+
+
+def register_activity_disclosure(provider: ActivityDisclosure) -> ActivityDisclosure:
+    if provider not in _activity_disclosures:
+        _activity_disclosures.append(provider)
+    return provider
+
+
+def activity_disclosure(activity):
+    for provider in _activity_disclosures:
+        found = provider(activity)
+        if found is not None:
+            return found
+    return None

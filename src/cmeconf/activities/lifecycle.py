@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cmeconf.activities import hooks
+from cmeconf.activities import checklist, hooks
 from cmeconf.activities.choices import ActivityState as S
 from cmeconf.providers.permissions import Permission
 
@@ -41,39 +41,34 @@ TRANSITIONS: dict[str, Transition] = {step[0]: Transition(*step) for step in _ST
 
 
 def planning_gaps(activity) -> list[str]:
-    """What the planning record still lacks before review (ACCME Criteria 2 and 3)."""
-    problems = []
-    planning = getattr(activity, "planning", None)
-    if planning is None or not planning.practice_gap.strip():
-        problems.append(_("Describe the professional practice gap."))
-    if planning is None or not planning.gap_sources:
-        problems.append(_("Name at least one source of the practice gap."))
-    if planning is None or not planning.educational_needs:
-        problems.append(_("Say which educational need underlies the gap."))
-    if planning is None or not planning.intended_change:
-        problems.append(_("Say what the activity is designed to change."))
-    if not activity.objectives.exists():
-        problems.append(_("Add at least one learning objective."))
-    return problems
+    """What the planning record and program still lack before review (ACCME Criteria [C1]-[C8]).
+
+    The activity's own checklist items required for submitting it for review.
+    """
+    items = checklist.activity_items(activity)
+    return [i.detail for i in checklist.open_items(items, "submit_for_review")]
 
 
-def blockers(activity, transition: Transition, *, today: dt.date) -> list[str]:
-    """Why `transition` cannot happen now; empty when it can."""
+def rule_blockers(activity, transition: Transition, *, today: dt.date) -> list[str]:
+    """Why the activity's own rules refuse `transition` now (not those of later apps)."""
     if activity.state != transition.source:
         return [
             _("The activity is %(state)s; this step needs it to be %(source)s.")
             % {"state": activity.get_state_display(), "source": S(transition.source).label}
         ]
-    problems: list[str] = []
-    if transition.name == "submit_for_review":
-        problems += planning_gaps(activity)
-        if not activity.sessions.exists():
-            problems.append(_("Add the program's sessions before review."))
-    elif transition.name == "publish":
-        if not activity.sessions.filter(start__isnull=False).exists():
-            problems.append(_("Schedule at least one session before publishing."))
-    elif transition.name == "complete" and today < activity.end_date:
+    problems = [
+        i.detail for i in checklist.open_items(checklist.activity_items(activity), transition.name)
+    ]
+    if transition.name == "complete" and today < activity.end_date:
         problems.append(_("An activity can be completed only after its last day."))
+    return problems
+
+
+def blockers(activity, transition: Transition, *, today: dt.date) -> list[str]:
+    """Why `transition` cannot happen now; empty when it can."""
+    problems = rule_blockers(activity, transition, today=today)
+    if activity.state != transition.source:
+        return problems
     return problems + hooks.transition_blockers(activity, transition.name)
 
 

@@ -19,6 +19,7 @@ from cmeconf.activities.choices import (
     Delivery,
     FacultyRole,
     PlanningRoleKind,
+    RoomKind,
     SessionFormat,
 )
 from cmeconf.providers.models import Provider, validate_time_zone
@@ -127,6 +128,11 @@ class PlanningRecord(models.Model):
     educational_needs = models.JSONField(_("educational needs"), default=list, blank=True)
     needs_description = models.TextField(_("what learners need"), blank=True)
     intended_change = models.JSONField(_("intended change"), default=list, blank=True)
+    evaluation_plan = models.TextField(
+        _("how change will be analysed"),
+        blank=True,
+        help_text=_("How the activity will measure the change it was designed for (Criterion 11)."),
+    )
     updated = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -170,6 +176,11 @@ class Room(models.Model):
     name = models.CharField(_("name"), max_length=100)
     capacity = models.PositiveIntegerField(_("seats"), null=True, blank=True)
     description = models.CharField(_("where"), max_length=200, blank=True)
+    # A virtual stage is a room online: Standard 5 keeps ancillary items 30 minutes
+    # away from accredited education on a stage just as in a hall [A12].
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=RoomKind.choices, default=RoomKind.ROOM
+    )
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -327,3 +338,49 @@ class Bookmark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.session_id}"
+
+
+class ReviewComment(models.Model):
+    """A comment on the planning record, kept with the activity's state when made."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="review_comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_comments"
+    )
+    body = models.TextField(_("comment"))
+    activity_state = models.CharField(max_length=20, choices=ActivityState.choices)
+    created = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.activity} at {self.created:%Y-%m-%d %H:%M}"
+
+
+class Amendment(models.Model):
+    """A change made after approval: what changed, why, who and when. Never edited."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="amendments")
+    summary = models.CharField(_("what changed"), max_length=300)
+    reason = models.TextField(_("reason"))
+    changes = models.JSONField(_("before and after"), default=dict, blank=True)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="amendments"
+    )
+    made_at = models.DateTimeField()
+    activity_state = models.CharField(max_length=20, choices=ActivityState.choices)
+
+    class Meta:
+        ordering = ["-made_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.summary} ({self.made_at:%Y-%m-%d})"

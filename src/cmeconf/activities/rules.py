@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
-from cmeconf.activities.choices import NON_EDUCATIONAL_FORMATS, SessionFormat
+from cmeconf.activities.choices import NON_EDUCATIONAL_FORMATS, RoomKind, SessionFormat
 
 
 def session_errors(
@@ -49,10 +49,12 @@ def session_errors(
 
 WARNING_KINDS = ("room", "person", "dates", "capacity", "ancillary")
 
-# Exhibits and non-accredited industry sessions are ancillary: ACCME Standard 5 keeps
-# them out of the educational space from 30 minutes before to 30 minutes after
-# accredited education [A12].
-ANCILLARY_FORMATS = frozenset({SessionFormat.EXHIBIT, SessionFormat.INDUSTRY})
+# Exhibits, advertising and non-accredited industry sessions are ancillary: Standard 5 keeps
+# them out of the educational space (a room or a virtual stage) from 30 minutes before
+# to 30 minutes after accredited education [A12].
+ANCILLARY_FORMATS = frozenset(
+    {SessionFormat.EXHIBIT, SessionFormat.INDUSTRY, SessionFormat.ADVERTISING}
+)
 ANCILLARY_GAP = dt.timedelta(minutes=30)
 
 
@@ -166,10 +168,20 @@ def _ancillary_warnings(room_sessions: list, tz) -> list[ScheduleWarning]:
                     ScheduleWarning(
                         "ancillary",
                         (a.pk, e.pk),
-                        _(
-                            "“%(a)s” (%(format)s) is in %(room)s within 30 minutes of accredited "
-                            "“%(e)s” at %(time)s: ancillary activities stay out of the "
-                            "educational space 30 minutes before and after (ACCME Standard 5)."
+                        (
+                            _(
+                                "“%(a)s” (%(format)s) is on the virtual stage %(room)s within "
+                                "30 minutes of accredited “%(e)s” at %(time)s: ancillary "
+                                "activities stay off the stage 30 minutes before and after "
+                                "(ACCME Standard 5)."
+                            )
+                            if a.room.kind == RoomKind.VIRTUAL_STAGE
+                            else _(
+                                "“%(a)s” (%(format)s) is in %(room)s within 30 minutes of "
+                                "accredited “%(e)s” at %(time)s: ancillary activities stay out "
+                                "of the educational space 30 minutes before and after (ACCME "
+                                "Standard 5)."
+                            )
                         )
                         % {
                             "a": a.title,

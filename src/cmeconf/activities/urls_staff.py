@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from cmeconf.activities.views import staff, staff_grid, staff_program
+from cmeconf.activities.views import staff, staff_grid, staff_program, staff_review
 
 # Everything under /staff/<provider>/<activity>/.
 activity_patterns = [
@@ -32,6 +32,12 @@ activity_patterns = [
     path("grid/", staff_grid.grid, name="grid"),
     path("grid/move/", staff_grid.grid_move, name="grid_move"),
     path("grid/<str:code>/move/", staff_grid.grid_move_form, name="grid_move_form"),
+    path("planning/comments/", staff_review.comment_add, name="planning_comment_add"),
+    path(
+        "planning/comments/<int:pk>/resolve/",
+        staff_review.comment_resolve,
+        name="planning_comment_resolve",
+    ),
 ]
 
 urlpatterns = [

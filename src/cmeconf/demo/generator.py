@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch, reverse
 
 from cmeconf.accounts import services as account_svc
 from cmeconf.accounts.models import User
-from cmeconf.activities.choices import ActivityKind, Delivery, PlanningRoleKind
+from cmeconf.activities.choices import ActivityKind, Delivery, PlanningRoleKind, RoomKind
 from cmeconf.activities.choices import SessionFormat as F
 from cmeconf.activities.models import Activity, Bookmark, Session, Topic
 from cmeconf.activities.services import activities as activity_svc
@@ -29,8 +29,9 @@ from cmeconf.activities.services import program as program_svc
 from cmeconf.common import audit
 from cmeconf.demo import disclosures as demo_disclosures
 from cmeconf.demo import program as plan
+from cmeconf.demo import support as demo_support
 from cmeconf.demo import vocabulary as v
-from cmeconf.integrity.models import Disclosure
+from cmeconf.integrity.models import Disclosure, LedgerEntry, SupportAgreement
 from cmeconf.providers import services as provider_svc
 from cmeconf.providers.models import Provider
 
@@ -83,6 +84,9 @@ def reset_demo() -> int:
     provider = demo_provider()
     if provider is not None:
         # Activities protect their provider; their program, rooms and links go with them.
+        # Support records are kept against deletion of their activity; the demo's go deliberately.
+        LedgerEntry.objects.filter(activity__provider=provider).delete()
+        SupportAgreement.objects.filter(activity__provider=provider).delete()
         Activity.objects.filter(provider=provider).delete()
         provider.delete()
     # Disclosures are kept against deletion of their person; the demo's go deliberately.
@@ -143,7 +147,8 @@ def _generate(rng: random.Random, sizes: Sizes, log: Callable[[str], None]) -> D
     _draft(provider, logins)
     learners = _learners(rng, sizes.learners, password_hash)
     bookmarks = _bookmarks(rng, activity, learners, logins)
-    log(f"{len(learners)} learners, {bookmarks} bookmarks")
+    consents = demo_support.consents(rng, activity, logins["physician"], learners)
+    log(f"{len(learners)} learners, {bookmarks} bookmarks, {consents} consents to share details")
     counts = {
         "sessions": activity.sessions.count(),
         "faculty": len(faculty),
@@ -328,6 +333,7 @@ def _annual_meeting(
         )
         for person, role in p.faculty:
             program_svc.add_faculty(session, faculty[person], by=planner, role=role)
+    demo_support.add(activity, logins)
     return _through_review(activity, logins)
 
 
@@ -367,12 +373,21 @@ def _grand_rounds(
         gap_sources=["expert_opinion", "prior_evaluations"],
         educational_needs=["knowledge", "competence"],
         intended_change=["competence", "performance"],
+        evaluation_plan=(
+            "A three-question survey after each session on intended changes, and a review of "
+            "the related quality measures at the next morbidity and mortality conference."
+        ),
     )
     activity_svc.set_objectives(
         activity,
         ["Apply current evidence to the care of complex hospitalized adults"],
         by=planner,
     )
+    for person, role in (
+        (logins["director"], PlanningRoleKind.COURSE_DIRECTOR),
+        (planner, PlanningRoleKind.PLANNER),
+    ):
+        program_svc.add_planner(activity, person, by=logins["director"], role=role)
     activity = activity_svc.transition(activity, "start_planning", by=planner)
     room = program_svc.create_room(
         activity, by=planner, name="Riverside Auditorium", capacity=220, order=0
@@ -418,6 +433,15 @@ def _draft(provider: Provider, logins: dict[str, User]) -> Activity:
         by=planner,
         practice_gap="Board pass rates in our region lag the national average.",
         gap_sources=["learner_survey"],
+    )
+    # Online only: the sessions will stream on a virtual stage.
+    program_svc.create_room(
+        activity,
+        by=planner,
+        name="Main Stage",
+        kind=RoomKind.VIRTUAL_STAGE,
+        description="Streamed live",
+        order=0,
     )
     for title in ("Hypertension Review", "Diabetes Review", "Board-Style Questions"):
         program_svc.create_session(activity, by=planner, title=title, format=F.LECTURE)

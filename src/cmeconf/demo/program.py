@@ -181,7 +181,14 @@ def _fixed_items(day: dt.date, d: int, rooms: list[RoomPlan], tz, rng) -> list[S
             plan.title = title.format(t=name)
             plan.abstract, plan.objectives = _texts(rng, F.POSTER, f"research in {name}")
             plan.topics = v.TRACKS[track].topic_slugs
-        if fmt == F.EXHIBIT:
+        if fmt == F.EXHIBIT and d == 0 and hour == 13:
+            # The first afternoon the hall hosts the sponsors' promotion instead.
+            plan.title, plan.format = "Sponsor Product Showcase", F.ADVERTISING
+            plan.abstract = (
+                "Promotional displays by the meeting's sponsors. Not part of the accredited "
+                "education and no credit; kept 30 minutes apart from it."
+            )
+        elif fmt == F.EXHIBIT:
             plan.abstract = (
                 "Visit the exhibitors. Exhibits are kept apart from the education and do not "
                 "carry credit."

@@ -449,6 +449,12 @@ PLANNING = {
         "(performance)."
     ),
     "intended_change": ["competence", "performance", "patient_outcomes"],
+    "evaluation_plan": (
+        "Learners commit to one change in practice on the session evaluation; a survey at "
+        "90 days asks whether they made it and what stood in the way. Chart audits at three "
+        "member hospitals compare sepsis bundle and anticoagulation measures before and "
+        "after the meeting."
+    ),
 }
 OBJECTIVES = (
     "Apply the 2026-2027 guideline updates in cardiology, endocrinology and infectious disease "

@@ -16,3 +16,11 @@ class IntegrityConfig(AppConfig):
 
         register_transition_check(approval_blockers)
         register_learner_disclosure(lines_shown)
+        from cmeconf.activities.hooks import register_activity_disclosure
+        from cmeconf.integrity.learner import activity_page_disclosure
+
+        register_activity_disclosure(activity_page_disclosure)
+        from cmeconf.activities.hooks import register_checklist
+        from cmeconf.integrity.checklist import items as checklist_items
+
+        register_checklist(checklist_items)

@@ -104,3 +104,45 @@ class MitigationMethod(models.TextChoices):
 PEER_REVIEW_METHODS = frozenset(
     {MitigationMethod.PEER_REVIEW_PLANNING, MitigationMethod.PEER_REVIEW_CONTENT}
 )
+
+
+class SupportKind(models.TextChoices):
+    """Commercial support is money or goods and services [A11][A22]."""
+
+    CASH = "cash", _("Cash (monetary)")
+    IN_KIND = "in_kind", _("In kind (equipment, supplies, services)")
+
+
+class LedgerEntryKind(models.TextChoices):
+    RECEIPT = "receipt", _("Receipt")
+    EXPENSE = "expense", _("Expense")
+
+
+class ExpenseCategory(models.TextChoices):
+    """What commercial support paid for. Learner categories are forbidden [A11]."""
+
+    FACULTY_HONORARIA = "faculty_honoraria", _("Faculty honoraria")
+    FACULTY_TRAVEL = "faculty_travel", _("Faculty travel and lodging")
+    VENUE = "venue", _("Venue and rooms")
+    AUDIOVISUAL = "audiovisual", _("Audiovisual and streaming")
+    CATERING = "catering", _("Catering")
+    MATERIALS = "materials", _("Educational materials")
+    STAFF = "staff", _("Provider staff and management")
+    LEARNER_FEES = "learner_fees", _("Lower registration fees for all learners")
+    OTHER = "other", _("Other")
+    LEARNER_TRAVEL = "learner_travel", _("Learners' travel")
+    LEARNER_LODGING = "learner_lodging", _("Learners' lodging")
+    LEARNER_HONORARIA = "learner_honoraria", _("Learners' honoraria")
+    LEARNER_PERSONAL = "learner_personal", _("Learners' personal expenses")
+
+
+# Commercial support may not pay learners' travel, lodging, honoraria or personal
+# expenses; it may lower the cost for all learners [A11].
+FORBIDDEN_SUPPORT_EXPENSES = frozenset(
+    {
+        ExpenseCategory.LEARNER_TRAVEL,
+        ExpenseCategory.LEARNER_LODGING,
+        ExpenseCategory.LEARNER_HONORARIA,
+        ExpenseCategory.LEARNER_PERSONAL,
+    }
+)

@@ -17,6 +17,22 @@ COMPANY_LIST_ID = "ineligible-companies"
 MAX_RELATIONSHIPS = 50
 
 
+def registry_company(typed: str, unknown: str) -> IneligibleCompany:
+    """The registry's company for a typed name, or a ValidationError with close names.
+
+    `unknown` is the message for a name the registry does not know, with %(name)s.
+    """
+    name = " ".join(typed.split())
+    company = companies.find_company(name)
+    if company is None:
+        close = [c.name for c in companies.search_companies(name, limit=5)]
+        message = unknown % {"name": name}
+        if close:
+            message += " " + gettext("Did you mean: %(names)s?") % {"names": ", ".join(close)}
+        raise ValidationError(message, code="unknown_company")
+    return company
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -49,20 +65,15 @@ class RelationshipForm(forms.Form):
     ongoing = forms.BooleanField(label=_("Ongoing"), required=False)
 
     def clean_company(self) -> IneligibleCompany:
-        name = " ".join(self.cleaned_data["company"].split())
-        company = companies.find_company(name)
-        if company is None:
-            close = [c.name for c in companies.search_companies(name, limit=5)]
-            message = gettext(
+        return registry_company(
+            self.cleaned_data["company"],
+            gettext(
                 "“%(name)s” is not an ineligible company in the registry. Choose the company "
                 "from the list; relationships with other organisations (hospitals, insurers, "
                 "universities, publishers) need not be disclosed. If it is an ineligible "
                 "company missing from the registry, tell the organisers so that they add it."
-            ) % {"name": name}
-            if close:
-                message += " " + gettext("Did you mean: %(names)s?") % {"names": ", ".join(close)}
-            raise ValidationError(message, code="unknown_company")
-        return company
+            ),
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from cmeconf.activities import lifecycle, page_cache
 from cmeconf.activities.choices import ActivityState
 from cmeconf.activities.models import Activity, LearningObjective, PlanningRecord
+from cmeconf.activities.services import planning_review
 from cmeconf.common import audit
 from cmeconf.providers.models import Provider
 from cmeconf.providers.permissions import permission_set
@@ -39,6 +40,7 @@ PLANNING_FIELDS = (
     "educational_needs",
     "needs_description",
     "intended_change",
+    "evaluation_plan",
 )
 
 
@@ -84,11 +86,13 @@ def create_activity(provider: Provider, *, by, **fields: Any) -> Activity:
 
 
 @transaction.atomic
-def update_activity(activity: Activity, *, by, **fields: Any) -> Activity:
+def update_activity(activity: Activity, *, by, reason: str = "", **fields: Any) -> Activity:
     """Change an activity's descriptive fields.
 
-    Side effects: audit entry "activity.updated" with before and after; the
-    public program's caches are invalidated.
+    Once the activity is approved a change needs a `reason` and is kept as an
+    amendment (ValidationError on "reason" without one).
+    Side effects: audit entry "activity.updated" with before and after; an
+    amendment after approval; the public program's caches are invalidated.
     """
     unknown = set(fields) - set(ACTIVITY_FIELDS)
     if unknown:
@@ -101,7 +105,17 @@ def update_activity(activity: Activity, *, by, **fields: Any) -> Activity:
     activity.save()
     after = audit.snapshot(activity, fields)
     if before != after:
-        _record("activity.updated", activity, by=by, before=before, after=after)
+        reason = planning_review.require_reason(activity, reason)
+        _record("activity.updated", activity, by=by, before=before, after=after, note=reason)
+        planning_review.amend(
+            activity,
+            by=by,
+            reason=reason,
+            summary=_("Activity details changed: %(fields)s")
+            % {"fields": ", ".join(planning_review.changed_fields(before, after))},
+            before=before,
+            after=after,
+        )
         bump_program_version(activity)
         # Pages cached under the old address must not outlive the rename.
         page_cache.forget(activity.provider.slug, old_slug)
@@ -109,10 +123,13 @@ def update_activity(activity: Activity, *, by, **fields: Any) -> Activity:
 
 
 @transaction.atomic
-def update_planning_record(activity: Activity, *, by, **fields: Any) -> PlanningRecord:
-    """Change the planning record (gap, needs, intended change).
+def update_planning_record(
+    activity: Activity, *, by, reason: str = "", **fields: Any
+) -> PlanningRecord:
+    """Change the planning record (gap, needs, intended change, evaluation plan).
 
-    Side effects: audit entry "planning.updated".
+    Once the activity is approved a change needs a `reason` (see update_activity).
+    Side effects: audit entry "planning.updated"; an amendment after approval.
     """
     unknown = set(fields) - set(PLANNING_FIELDS)
     if unknown:
@@ -125,15 +142,36 @@ def update_planning_record(activity: Activity, *, by, **fields: Any) -> Planning
     planning.save()
     after = audit.snapshot(planning, fields)
     if before != after:
-        _record("planning.updated", activity, by=by, obj=planning, before=before, after=after)
+        reason = planning_review.require_reason(activity, reason)
+        _record(
+            "planning.updated",
+            activity,
+            by=by,
+            obj=planning,
+            before=before,
+            after=after,
+            note=reason,
+        )
+        planning_review.amend(
+            activity,
+            by=by,
+            reason=reason,
+            summary=_("Planning record changed: %(fields)s")
+            % {"fields": ", ".join(planning_review.changed_fields(before, after))},
+            before=before,
+            after=after,
+        )
     return planning
 
 
 @transaction.atomic
-def set_objectives(activity: Activity, objectives: list[str], *, by) -> list[LearningObjective]:
+def set_objectives(
+    activity: Activity, objectives: list[str], *, by, reason: str = ""
+) -> list[LearningObjective]:
     """Replace the activity's learning objectives, in order.
 
-    Side effects: audit entry "objectives.updated".
+    Once the activity is approved a change needs a `reason` (see update_activity).
+    Side effects: audit entry "objectives.updated"; an amendment after approval.
     """
     cleaned = [o.strip() for o in objectives if o and o.strip()]
     too_long = [o for o in cleaned if len(o) > 500]
@@ -142,6 +180,7 @@ def set_objectives(activity: Activity, objectives: list[str], *, by) -> list[Lea
     before = list(activity.objectives.values_list("text", flat=True))
     if before == cleaned:
         return list(activity.objectives.all())
+    reason = planning_review.require_reason(activity, reason)
     activity.objectives.all().delete()
     created = LearningObjective.objects.bulk_create(
         LearningObjective(activity=activity, text=text, order=i) for i, text in enumerate(cleaned)
@@ -150,6 +189,15 @@ def set_objectives(activity: Activity, objectives: list[str], *, by) -> list[Lea
         "objectives.updated",
         activity,
         by=by,
+        before={"objectives": before},
+        after={"objectives": cleaned},
+        note=reason,
+    )
+    planning_review.amend(
+        activity,
+        by=by,
+        reason=reason,
+        summary=_("Learning objectives changed"),
         before={"objectives": before},
         after={"objectives": cleaned},
     )

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cmeconf.accounts.rules import Profession
-from cmeconf.activities import page_cache, schedule
+from cmeconf.activities import hooks, page_cache, schedule
 from cmeconf.activities.choices import PUBLIC_STATES
 from cmeconf.activities.exports import csv as csv_export
 from cmeconf.activities.exports import frab, ical
@@ -75,7 +75,11 @@ def activity_home(request: HttpRequest, provider: str, activity: str) -> HttpRes
     professions = [
         Profession(p).label if p in Profession.values else p for p in act.target_professions
     ]
-    return _page(request, act, "public/activity.html", "home", professions=professions)
+    # The disclosure to learners (people and supporters), where a later app provides it.
+    disclosure = hooks.activity_disclosure(act)
+    return _page(
+        request, act, "public/activity.html", "home", professions=professions, disclosure=disclosure
+    )
 
 
 @require_safe

@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from cmeconf.activities import lifecycle, rules
+from cmeconf.activities import checklist, hooks, lifecycle, rules
 from cmeconf.activities.choices import ActivityState
 from cmeconf.activities.forms import (
     ActivityForm,
@@ -28,6 +28,7 @@ from cmeconf.activities.forms import (
 )
 from cmeconf.activities.models import PlanningRecord
 from cmeconf.activities.services import activities as activity_services
+from cmeconf.activities.services import planning_review
 from cmeconf.common.models import AuditEntry
 from cmeconf.providers.access import staff_required
 from cmeconf.providers.models import Provider
@@ -99,6 +100,8 @@ def _activity_context(request: HttpRequest, activity, tab: str) -> dict:
         "perms": request.perms,
         "provider_perms": permission_set(request.user, activity.provider),
         "tab": tab,
+        # Removal buttons then ask for the reason too: changes are amendments.
+        "amendment_required": planning_review.amendment_required(activity),
     }
 
 
@@ -106,14 +109,21 @@ def _activity_context(request: HttpRequest, activity, tab: str) -> dict:
 def dashboard(request: HttpRequest, provider: Provider, activity) -> HttpResponse:
     """State, the next lifecycle steps with what still blocks them, counts and warnings."""
     today = timezone.localdate(timezone=activity.tz)
-    steps = [
-        {
-            "transition": step,
-            "allowed": step.permission in request.perms,
-            "blockers": lifecycle.blockers(activity, step, today=today),
-        }
-        for step in lifecycle.available(activity)
-    ]
+    items = checklist.checklist(activity)
+    steps = []
+    for step in lifecycle.available(activity):
+        # The activity's own blockers are few and listed; those of later apps (one line per
+        # person and relationship) can run long: counted, with the checklist linked.
+        later = hooks.transition_blockers(activity, step.name)
+        steps.append(
+            {
+                "transition": step,
+                "allowed": step.permission in request.perms,
+                "blockers": lifecycle.rule_blockers(activity, step, today=today),
+                "other_blockers": len(later),
+                "checklist_open": len(checklist.open_items(items, step.name)),
+            }
+        )
     sessions = list(activity.sessions.select_related("room").prefetch_related("faculty__person"))
     warnings = rules.schedule_warnings(activity, sessions)
     faculty = {f.person_id for s in sessions for f in s.faculty.all()}
@@ -156,7 +166,10 @@ def _count_by_kind(warnings) -> list[tuple[str, int]]:
 @staff_required(Permission.PROGRAM)
 def activity_edit(request: HttpRequest, provider: Provider, activity) -> HttpResponse:
     form = ActivityForm(
-        request.POST or None, initial=ActivityForm.initial_for(activity), editing=True
+        request.POST or None,
+        initial=ActivityForm.initial_for(activity),
+        editing=True,
+        activity=activity,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -176,30 +189,22 @@ def activity_edit(request: HttpRequest, provider: Provider, activity) -> HttpRes
     )
 
 
-@staff_required()
-def planning(request: HttpRequest, provider: Provider, activity) -> HttpResponse:
-    """The planning record and objectives; read-only for members without the program permission."""
+def _planning_record(activity) -> tuple[PlanningRecord, list[str]]:
     record = PlanningRecord.objects.filter(activity=activity).first() or PlanningRecord(
         activity=activity
     )
-    objectives = list(activity.objectives.values_list("text", flat=True))
-    can_edit = Permission.PROGRAM in request.perms
-    if request.method == "POST" and not can_edit:
-        raise PermissionDenied(_("Your teams do not allow this."))
-    form = PlanningForm(request.POST or None, initial=PlanningForm.initial_for(record, objectives))
-    if request.method == "POST" and form.is_valid():
-        try:
-            # Both or neither: a half-saved planning record would mislead the reviewer.
-            with transaction.atomic():
-                activity_services.update_planning_record(
-                    activity, by=request.user, **form.planning_kwargs()
-                )
-                activity_services.set_objectives(activity, form.objective_list(), by=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The planning record was saved."))
-            return redirect("staff:planning", provider.slug, activity.slug)
+    return record, list(activity.objectives.values_list("text", flat=True))
+
+
+def render_planning(request: HttpRequest, activity, *, form=None, comment_form=None):
+    """The Planning tab: record, checklist, comments and amendments (400 if a form failed)."""
+    from cmeconf.activities.views.staff_review import review_context
+
+    record, objectives = _planning_record(activity)
+    form = form or PlanningForm(
+        initial=PlanningForm.initial_for(record, objectives), activity=activity
+    )
+    failed = form.errors or (comment_form is not None and comment_form.errors)
     return render(
         request,
         "staff/planning.html",
@@ -208,11 +213,42 @@ def planning(request: HttpRequest, provider: Provider, activity) -> HttpResponse
             "form": form,
             "record": record,
             "objectives": objectives,
-            "can_edit": can_edit,
+            "can_edit": Permission.PROGRAM in request.perms,
             "gaps": lifecycle.planning_gaps(activity),
-        },
-        status=400 if form.errors else 200,
+        }
+        | review_context(request, activity, comment_form=comment_form),
+        status=400 if failed else 200,
     )
+
+
+@staff_required()
+def planning(request: HttpRequest, provider: Provider, activity) -> HttpResponse:
+    """The planning record and objectives; read-only for members without the program permission."""
+    record, objectives = _planning_record(activity)
+    can_edit = Permission.PROGRAM in request.perms
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied(_("Your teams do not allow this."))
+    form = PlanningForm(
+        request.POST or None,
+        initial=PlanningForm.initial_for(record, objectives),
+        activity=activity,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            # Both or neither: a half-saved planning record would mislead the reviewer.
+            with transaction.atomic():
+                activity_services.update_planning_record(
+                    activity, by=request.user, reason=form.reason, **form.planning_kwargs()
+                )
+                activity_services.set_objectives(
+                    activity, form.objective_list(), by=request.user, reason=form.reason
+                )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The planning record was saved."))
+            return redirect("staff:planning", provider.slug, activity.slug)
+    return render_planning(request, activity, form=form)
 
 
 @require_POST

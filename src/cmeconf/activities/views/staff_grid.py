@@ -173,17 +173,24 @@ def _move(request, activity, session, form) -> None:
     """Apply a valid MoveForm through the program services; raises ValidationError."""
     room = form.cleaned_data["room"]
     if session.is_scheduled:
-        program.move_session(session, by=request.user, start=form.start, room=room)
+        program.move_session(
+            session, by=request.user, start=form.start, room=room, reason=form.reason
+        )
     else:
         start = form.start
         end = start + dt.timedelta(minutes=form.cleaned_data["minutes"])
-        program.update_session(session, by=request.user, start=start, end=end, room=room)
+        program.update_session(
+            session, by=request.user, start=start, end=end, room=room, reason=form.reason
+        )
 
 
 @require_POST
 @staff_required(Permission.PROGRAM)
 def grid_move(request: HttpRequest, provider: Provider, activity) -> JsonResponse:
-    """JSON in: {session, day, time, room, minutes?}; out: the new place and the warnings."""
+    """JSON in: {session, day, time, room, minutes?, reason?}; out: the new place and warnings.
+
+    Once the activity is approved a move is an amendment and needs the reason.
+    """
     try:
         payload = json.loads(request.body or b"{}")
     except ValueError:
@@ -195,7 +202,7 @@ def grid_move(request: HttpRequest, provider: Provider, activity) -> JsonRespons
     session = _session(activity, str(payload.get("session", "")))
     data = {
         key: "" if payload.get(key) is None else str(payload.get(key))
-        for key in ("day", "time", "room", "minutes")
+        for key in ("day", "time", "room", "minutes", "reason")
     }
     form = MoveForm(data, activity=activity, session=session)
     if form.is_valid():

@@ -19,6 +19,7 @@ from cmeconf.activities.forms import (
     SESSION_FIELD_MAP,
     FacultyForm,
     PlannerForm,
+    ReasonForm,
     RoomForm,
     SessionFilterForm,
     SessionForm,
@@ -117,7 +118,7 @@ def session_create(request: HttpRequest, provider: Provider, activity) -> HttpRe
 
 def _session_page(request, activity, session, *, form=None, faculty_form=None) -> HttpResponse:
     form = form or SessionForm(initial=SessionForm.initial_for(session), activity=activity)
-    faculty_form = faculty_form or FacultyForm()
+    faculty_form = faculty_form or FacultyForm(activity=activity)
     all_sessions = program_sessions(activity)
     warnings = warnings_by_session(rules.schedule_warnings(activity, all_sessions))
     faculty = session.faculty.select_related("person")
@@ -155,12 +156,33 @@ def session_edit(request: HttpRequest, provider: Provider, activity, code: str) 
     return _session_page(request, activity, session, form=form)
 
 
+def _removal_reason(request, activity) -> str | None:
+    """The reason posted with a removal button; None (with a message) when one is missing."""
+    form = ReasonForm(request.POST, activity=activity)
+    if form.is_valid():
+        return form.reason
+    messages.error(request, _("Give the reason for this change: the activity is approved."))
+    return None
+
+
+def _refused(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
 @require_POST
 @staff_required(Permission.PROGRAM)
 def session_delete(request: HttpRequest, provider: Provider, activity, code: str):
     session = _session(activity, code)
     title = session.title
-    program.delete_session(session, by=request.user)
+    reason = _removal_reason(request, activity)
+    if reason is None:
+        return redirect("staff:session_edit", provider.slug, activity.slug, session.code)
+    try:
+        program.delete_session(session, by=request.user, reason=reason)
+    except ValidationError as exc:
+        _refused(request, exc)
+        return redirect("staff:session_edit", provider.slug, activity.slug, session.code)
     messages.success(request, _("“%(title)s” was deleted.") % {"title": title})
     return redirect("staff:sessions", provider.slug, activity.slug)
 
@@ -169,14 +191,18 @@ def session_delete(request: HttpRequest, provider: Provider, activity, code: str
 @staff_required(Permission.PROGRAM)
 def faculty_add(request: HttpRequest, provider: Provider, activity, code: str) -> HttpResponse:
     session = _session(activity, code)
-    form = FacultyForm(request.POST)
+    form = FacultyForm(request.POST, activity=activity)
     if form.is_valid():
         try:
             # A person created for a faculty role that is then refused would be a stray account.
             with transaction.atomic():
                 person, _created = find_or_create_person(by=request.user, **form.person_kwargs())
                 program.add_faculty(
-                    session, person, by=request.user, role=form.cleaned_data["role"]
+                    session,
+                    person,
+                    by=request.user,
+                    role=form.cleaned_data["role"],
+                    reason=form.reason,
                 )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -196,7 +222,14 @@ def faculty_remove(request: HttpRequest, provider: Provider, activity, code: str
         SessionFaculty.objects.select_related("person"), session=session, pk=pk
     )
     name = link.person.full_name
-    program.remove_faculty(link, by=request.user)
+    reason = _removal_reason(request, activity)
+    if reason is None:
+        return redirect(_faculty_url(activity, session))
+    try:
+        program.remove_faculty(link, by=request.user, reason=reason)
+    except ValidationError as exc:
+        _refused(request, exc)
+        return redirect(_faculty_url(activity, session))
     messages.success(request, _("%(name)s was taken off the session.") % {"name": name})
     return redirect(_faculty_url(activity, session))
 
@@ -236,7 +269,7 @@ KINDS = {
 def _items_page(request, activity, kind: str, *, form=None, item=None) -> HttpResponse:
     spec = KINDS[kind]
     items = spec["model"].objects.filter(activity=activity)
-    form = form or spec["form"]()
+    form = form or spec["form"](activity=activity)
     return render(
         request,
         spec["template"],
@@ -250,7 +283,7 @@ def _items_list(request, provider, activity, kind: str) -> HttpResponse:
     spec = KINDS[kind]
     if request.method != "POST":
         return _items_page(request, activity, kind)
-    form = spec["form"](request.POST)
+    form = spec["form"](request.POST, activity=activity)
     if form.is_valid():
         try:
             spec["create"](activity, by=request.user, **form.cleaned_data)
@@ -265,7 +298,9 @@ def _items_list(request, provider, activity, kind: str) -> HttpResponse:
 def _item_edit(request, provider, activity, kind: str, pk: int) -> HttpResponse:
     spec = KINDS[kind]
     item = get_object_or_404(spec["model"], activity=activity, pk=pk)
-    form = spec["form"](request.POST or None, initial=spec["form"].initial_for(item))
+    form = spec["form"](
+        request.POST or None, initial=spec["form"].initial_for(item), activity=activity
+    )
     if request.method == "POST" and form.is_valid():
         try:
             spec["update"](item, by=request.user, **form.cleaned_data)
@@ -282,7 +317,14 @@ def _item_delete(request, provider, activity, kind: str, pk: int) -> HttpRespons
     spec = KINDS[kind]
     item = get_object_or_404(spec["model"], activity=activity, pk=pk)
     name = item.name
-    spec["delete"](item, by=request.user)
+    reason = _removal_reason(request, activity)
+    if reason is None:
+        return redirect(spec["list_url"], provider.slug, activity.slug)
+    try:
+        spec["delete"](item, by=request.user, reason=reason)
+    except ValidationError as exc:
+        _refused(request, exc)
+        return redirect(spec["list_url"], provider.slug, activity.slug)
     messages.success(request, _("“%(name)s” was deleted.") % {"name": name})
     return redirect(spec["list_url"], provider.slug, activity.slug)
 
@@ -322,13 +364,17 @@ def track_delete(request: HttpRequest, provider: Provider, activity, pk: int) ->
 @staff_required(Permission.PROGRAM)
 def planners(request: HttpRequest, provider: Provider, activity) -> HttpResponse:
     """Course directors, planners and content reviewers: people in control of content."""
-    form = PlannerForm(request.POST or None)
+    form = PlannerForm(request.POST or None, activity=activity)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
                 person, _created = find_or_create_person(by=request.user, **form.person_kwargs())
                 program.add_planner(
-                    activity, person, by=request.user, role=form.cleaned_data["role"]
+                    activity,
+                    person,
+                    by=request.user,
+                    role=form.cleaned_data["role"],
+                    reason=form.reason,
                 )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -351,6 +397,13 @@ def planner_remove(request: HttpRequest, provider: Provider, activity, pk: int) 
         PlanningRole.objects.select_related("person"), activity=activity, pk=pk
     )
     name = link.person.full_name
-    program.remove_planner(link, by=request.user)
+    reason = _removal_reason(request, activity)
+    if reason is None:
+        return redirect("staff:planners", provider.slug, activity.slug)
+    try:
+        program.remove_planner(link, by=request.user, reason=reason)
+    except ValidationError as exc:
+        _refused(request, exc)
+        return redirect("staff:planners", provider.slug, activity.slug)
     messages.success(request, _("%(name)s was removed.") % {"name": name})
     return redirect("staff:planners", provider.slug, activity.slug)

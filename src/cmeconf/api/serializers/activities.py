@@ -13,6 +13,7 @@ from cmeconf.activities.choices import EducationalNeed, GapSource, IntendedChang
 from cmeconf.activities.models import Activity, PlanningRecord
 from cmeconf.activities.services.activities import ACTIVITY_FIELDS, PLANNING_FIELDS
 from cmeconf.api.serializers.fields import ModelSerializer, StrictInputMixin
+from cmeconf.api.serializers.program import reason_field
 from cmeconf.providers.permissions import Permission
 
 
@@ -108,10 +109,11 @@ class ActivityWriteSerializer(StrictInputMixin, ModelSerializer):
     target_specialties = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False
     )
+    reason = reason_field()
 
     class Meta:
         model = Activity
-        fields = list(ACTIVITY_FIELDS)
+        fields = [*ACTIVITY_FIELDS, "reason"]
 
     def validate(self, attrs: dict) -> dict:
         # The database refuses this too, but only with the constraint's name.
@@ -159,8 +161,9 @@ class PlanningSerializer(StrictInputMixin, ModelSerializer):
         required=False,
         help_text="The learning objectives in order; a PATCH replaces them all.",
     )
+    reason = reason_field()
 
     class Meta:
         model = PlanningRecord
-        fields = [*PLANNING_FIELDS, "objectives", "updated"]
+        fields = [*PLANNING_FIELDS, "objectives", "updated", "reason"]
         read_only_fields = ["updated"]

@@ -14,10 +14,30 @@ from cmeconf.activities.rules import WARNING_KINDS
 from cmeconf.api.serializers.fields import ActivityDateTimeField, ModelSerializer, StrictInputMixin
 
 
+def reason_field() -> serializers.CharField:
+    """Why the change is made: required once the activity is approved (an amendment)."""
+    return serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why this change is made. Required once the activity is approved, published "
+        "or completed: the change is then kept as an amendment with this reason.",
+    )
+
+
+class ReasonSerializer(StrictInputMixin, serializers.Serializer):
+    """The reason for a removal (DELETE), from the query string or the body."""
+
+    reason = reason_field()
+
+
 class RoomSerializer(StrictInputMixin, ModelSerializer):
+    reason = reason_field()
+
     class Meta:
         model = Room
-        fields = ["id", "name", "capacity", "description", "order"]
+        fields = ["id", "name", "capacity", "description", "kind", "order", "reason"]
         # The service reports a duplicate name by field; no second query here.
         validators: list = []
 
@@ -28,10 +48,11 @@ class TrackSerializer(StrictInputMixin, ModelSerializer):
         required=False,
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Give a colour as #RRGGBB."))],
     )
+    reason = reason_field()
 
     class Meta:
         model = Track
-        fields = ["id", "name", "color", "order"]
+        fields = ["id", "name", "color", "order", "reason"]
         validators: list = []
 
 
@@ -174,6 +195,7 @@ class SessionWriteSerializer(StrictInputMixin, ModelSerializer):
         slug_field="slug", many=True, queryset=Topic.objects.none(), required=False
     )
     format = serializers.ChoiceField(SessionFormat.choices)
+    reason = reason_field()
 
     class Meta:
         model = Session
@@ -189,6 +211,7 @@ class SessionWriteSerializer(StrictInputMixin, ModelSerializer):
             "credit_eligible",
             "capacity",
             "topics",
+            "reason",
         ]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -206,6 +229,7 @@ class SessionMoveSerializer(StrictInputMixin, serializers.Serializer):
         required=False,
         help_text="New room; left out, the session stays in its room.",
     )
+    reason = reason_field()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -221,6 +245,7 @@ class FacultyAddSerializer(StrictInputMixin, serializers.Serializer):
         max_length=100, required=False, default="", help_text="Used when the person is new."
     )
     role = serializers.ChoiceField(FacultyRole.choices, default=FacultyRole.SPEAKER)
+    reason = reason_field()
 
 
 class FacultySessionSerializer(ModelSerializer):

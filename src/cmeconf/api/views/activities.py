@@ -78,9 +78,9 @@ class ActivityList(mixins.ListModelMixin, ProviderScopedView):
             self.permission_denied(request, message=_("Your teams do not allow this."))
         serializer = ActivityWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        activity = services.create_activity(
-            self.provider, by=request.user, **serializer.validated_data
-        )
+        fields = dict(serializer.validated_data)
+        fields.pop("reason", None)  # a new activity is a draft: nothing to amend
+        activity = services.create_activity(self.provider, by=request.user, **fields)
         return _detail(self, activity, status_code=status.HTTP_201_CREATED)
 
 
@@ -97,6 +97,8 @@ class ActivityDetail(ActivityScopedView):
 
     @extend_schema(
         summary="Change an activity",
+        description="Once the activity is approved, `reason` is required (400 without it) "
+        "and the change is kept as an amendment.",
         request=ActivityWriteSerializer,
         responses={200: ActivityDetailSerializer},
     )
@@ -166,15 +168,22 @@ class PlanningDetail(ActivityScopedView):
     def get(self, request, *args, **kwargs) -> Response:
         return Response(self.get_serializer(self.get_object()).data)
 
-    @extend_schema(summary="Change the planning record and objectives")
+    @extend_schema(
+        summary="Change the planning record and objectives",
+        description="Once the activity is approved, `reason` is required (400 without it) "
+        "and the change is kept as an amendment.",
+    )
     def patch(self, request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         objectives = fields.pop("objectives", None)
+        reason = fields.pop("reason", "")
         with transaction.atomic():  # record and objectives change together or not at all
             if fields:
-                services.update_planning_record(self.activity, by=request.user, **fields)
+                services.update_planning_record(
+                    self.activity, by=request.user, reason=reason, **fields
+                )
             if objectives is not None:
-                services.set_objectives(self.activity, objectives, by=request.user)
+                services.set_objectives(self.activity, objectives, by=request.user, reason=reason)
         return Response(self.get_serializer(self.get_object()).data)

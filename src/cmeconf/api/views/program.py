@@ -6,14 +6,32 @@ from collections.abc import Callable
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
 from cmeconf.activities.models import Room, Track
 from cmeconf.activities.services import program as services
-from cmeconf.api.serializers.program import RoomSerializer, TrackSerializer
+from cmeconf.api.serializers.program import ReasonSerializer, RoomSerializer, TrackSerializer
 from cmeconf.api.views.base import ActivityScopedView
+
+REASON_PARAMETER = OpenApiParameter(
+    "reason",
+    str,
+    required=False,
+    description="Why it is removed; required once the activity is approved (an amendment).",
+)
+
+
+def removal_reason(request) -> str:
+    """The reason of a DELETE, from the query string or a JSON body."""
+    # Other query parameters (a faculty member's e-mail) belong to the endpoint itself.
+    data = {"reason": request.query_params["reason"]} if "reason" in request.query_params else {}
+    if isinstance(request.data, dict):
+        data |= request.data
+    serializer = ReasonSerializer(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["reason"]
 
 
 class _ListCreate(mixins.ListModelMixin, ActivityScopedView):
@@ -61,7 +79,7 @@ class _Detail(ActivityScopedView):
         return Response(self.get_serializer(obj).data)
 
     def delete(self, request, *args, **kwargs) -> Response:
-        self.delete_(self.get_object(), by=request.user)
+        self.delete_(self.get_object(), by=request.user, reason=removal_reason(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -79,7 +97,9 @@ class RoomList(_ListCreate):
 @extend_schema_view(
     get=extend_schema(summary="Read a room"),
     patch=extend_schema(summary="Change a room"),
-    delete=extend_schema(summary="Remove a room (its sessions become unassigned)"),
+    delete=extend_schema(
+        summary="Remove a room (its sessions become unassigned)", parameters=[REASON_PARAMETER]
+    ),
 )
 @extend_schema(tags=["program"])
 class RoomDetail(_Detail):
@@ -103,7 +123,10 @@ class TrackList(_ListCreate):
 @extend_schema_view(
     get=extend_schema(summary="Read a track"),
     patch=extend_schema(summary="Change a track"),
-    delete=extend_schema(summary="Remove a track (its sessions keep going without one)"),
+    delete=extend_schema(
+        summary="Remove a track (its sessions keep going without one)",
+        parameters=[REASON_PARAMETER],
+    ),
 )
 @extend_schema(tags=["program"])
 class TrackDetail(_Detail):

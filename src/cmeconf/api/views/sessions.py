@@ -24,6 +24,7 @@ from cmeconf.api.serializers.program import (
     SessionWriteSerializer,
 )
 from cmeconf.api.views.base import ActivityScopedView, warnings_for
+from cmeconf.api.views.program import REASON_PARAMETER, removal_reason
 
 
 def sessions_of(activity) -> QuerySet[Session]:
@@ -134,9 +135,9 @@ class SessionDetail(_SessionMixin, ActivityScopedView):
         session = services.update_session(session, by=request.user, topics=topics, **fields)
         return self.written(session)
 
-    @extend_schema(summary="Remove a session", responses={204: None})
+    @extend_schema(summary="Remove a session", parameters=[REASON_PARAMETER], responses={204: None})
     def delete(self, request, *args, **kwargs) -> Response:
-        services.delete_session(self.get_session(), by=request.user)
+        services.delete_session(self.get_session(), by=request.user, reason=removal_reason(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -157,7 +158,11 @@ class SessionMove(_SessionMixin, ActivityScopedView):
         serializer.is_valid(raise_exception=True)
         room = serializer.validated_data.get("room", session.room)
         session = services.move_session(
-            session, by=request.user, start=serializer.validated_data["start"], room=room
+            session,
+            by=request.user,
+            start=serializer.validated_data["start"],
+            room=room,
+            reason=serializer.validated_data["reason"],
         )
         return self.written(session)
 
@@ -188,13 +193,16 @@ class SessionFacultyView(_SessionMixin, ActivityScopedView):
                 first_name=data["first_name"],
                 last_name=data["last_name"],
             )
-            services.add_faculty(session, person, by=request.user, role=data["role"])
+            services.add_faculty(
+                session, person, by=request.user, role=data["role"], reason=data["reason"]
+            )
         return self.written(session, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Take a person off the session's faculty",
         parameters=[
-            OpenApiParameter("email", str, required=True, description="The person's e-mail.")
+            OpenApiParameter("email", str, required=True, description="The person's e-mail."),
+            REASON_PARAMETER,
         ],
         request=None,
         responses={204: None},
@@ -212,5 +220,5 @@ class SessionFacultyView(_SessionMixin, ActivityScopedView):
         if link is None:
             raise Http404(_("That person is not on this session's faculty."))
         link.session.activity = self.activity
-        services.remove_faculty(link, by=request.user)
+        services.remove_faculty(link, by=request.user, reason=removal_reason(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

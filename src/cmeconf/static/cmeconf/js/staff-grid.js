@@ -13,6 +13,8 @@
   var moveUrl = grid.dataset.moveUrl;
   var day = grid.dataset.day;
   var defaultMinutes = grid.dataset.defaultMinutes;
+  // After approval each move is an amendment: the page shows a reason field.
+  var reasonInput = document.getElementById("move-reason");
 
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -127,6 +129,14 @@
       room: slot.dataset.room ? Number(slot.dataset.room) : null
     };
     if (el.classList.contains("grid-session--unscheduled")) body.minutes = Number(defaultMinutes);
+    if (reasonInput) {
+      if (!reasonInput.value.trim()) {
+        showStatus(templateText("reason-needed-text"), true);
+        reasonInput.focus();
+        return;
+      }
+      body.reason = reasonInput.value.trim();
+    }
     el.classList.add("is-saving");
     fetch(moveUrl, {
       method: "POST",
