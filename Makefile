@@ -39,6 +39,7 @@ schema: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/activity_file.py
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:

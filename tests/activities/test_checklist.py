@@ -180,7 +180,7 @@ def test_missing_disclosure_then_none_to_report(planning):
     items = by_key(planning)
     assert items["disclosures"].done
     assert items["learner_disclosure"].done
-    assert items["learner_disclosure"].detail == "Ready for all 1 people."
+    assert items["learner_disclosure"].detail == "Ready for the one person."
 
 
 def test_relevant_relationship_must_be_mitigated(planning, admin_user):

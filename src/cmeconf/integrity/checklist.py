@@ -8,6 +8,7 @@ answers under the criteria an accreditor checks.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cmeconf.activities.checklist import APPROVE, PUBLISH, ChecklistItem
 from cmeconf.activities.rules import schedule_warnings
@@ -25,20 +26,6 @@ def _summary(problems: list[str]) -> str:
     return " ".join(shown)
 
 
-def _pending_learner_lines(members, lines: dict[int, str]) -> list[str]:
-    """People whose learner disclosure is not final yet (see learner.lines)."""
-    pending = []
-    for m in members:
-        name = m.person.display_name
-        waiting = {
-            _("%(name)s: disclosure not yet available.") % {"name": name},
-            _("%(name)s: disclosure under review.") % {"name": name},
-        }
-        if lines.get(m.person.pk) in waiting:
-            pending.append(lines[m.person.pk])
-    return pending
-
-
 def items(activity) -> list[ChecklistItem]:
     members = roster.content_controllers(activity)
     invalid, excluded = [], []
@@ -50,8 +37,7 @@ def items(activity) -> list[ChecklistItem]:
         excluded += [f"{name}: {b}" for b in m.blockers if b not in validity]
     # gate.clearance_problems lists every member's blockers first, then the review's findings.
     review_problems = gate.clearance_problems(activity)[sum(len(m.blockers) for m in members) :]
-    lines = learner.lines(activity, [m.person.pk for m in members]) if members else {}
-    pending = _pending_learner_lines(members, lines)
+    pending = learner.pending_lines(activity, members) if members else []
     ancillary = [w.message for w in schedule_warnings(activity) if w.kind == "ancillary"]
     support = _support_problems(activity)
     n = len(members)
@@ -66,7 +52,12 @@ def items(activity) -> list[ChecklistItem]:
             _summary(invalid)
             if invalid
             else (
-                _("%(n)s people, each with a valid disclosure covering 24 months.") % {"n": n}
+                ngettext(
+                    "One person, with a valid disclosure covering 24 months.",
+                    "%(n)s people, each with a valid disclosure covering 24 months.",
+                    n,
+                )
+                % {"n": n}
                 if members
                 else _("Nobody in control of content is named yet: add planners and faculty.")
             ),
@@ -103,7 +94,7 @@ def items(activity) -> list[ChecklistItem]:
             _summary(pending)
             if pending
             else (
-                _("Ready for all %(n)s people.") % {"n": n}
+                ngettext("Ready for the one person.", "Ready for all %(n)s people.", n) % {"n": n}
                 if members
                 else _("Nobody in control of content is named yet.")
             ),

@@ -135,6 +135,12 @@ def _person_lines(activity, members: list[roster.Member]) -> dict[int, PersonLin
     return result
 
 
+def pending_lines(activity, members: list[roster.Member]) -> list[str]:
+    """The lines that are not final yet: no disclosure available, or under review."""
+    waiting = (Standing.NOT_AVAILABLE, Standing.UNDER_REVIEW)
+    return [p.text for p in _person_lines(activity, members).values() if p.standing in waiting]
+
+
 def lines(activity, person_ids: list[int]) -> dict[int, str]:
     """The line learners see about each of these people, for this activity."""
     members = roster.content_controllers(activity, only=set(person_ids))
