@@ -236,7 +236,11 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "cmeconf API",
-    "DESCRIPTION": "Activities, program, faculty and schedule of accredited CME activities.",
+    "DESCRIPTION": (
+        "Activities, program, faculty and schedule of accredited CME activities, and their "
+        "integrity: ineligible companies, disclosures and their review, what learners are "
+        "shown, commercial support, consent, the planning file and the activity file."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -74,6 +74,9 @@ class Activity(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Planners' roles start when planning does: their disclosures must cover the 24
+    # months before it [A5][A18]. Set by the "start planning" step.
+    planning_started_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-start_date", "title"]
@@ -159,6 +162,7 @@ class PlanningRole(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="planning_roles"
     )
     role = models.CharField(_("role"), max_length=20, choices=PlanningRoleKind.choices)
+    added_on = models.DateField(auto_now_add=True)
 
     class Meta:
         constraints = [

@@ -77,13 +77,25 @@ def latest_disclosures(person_ids: list[int]) -> dict[int, Disclosure]:
     return {d.person_id: d for d in found}
 
 
+def planner_role_start(activity, planning_role) -> dt.date:
+    """The day a planner's role starts: planners disclose before planning starts [A6][A18].
+
+    That is the day planning started, or the day they joined it if later. Before
+    planning has started, the day they were named stands in for it; the check is
+    made again when planning starts.
+    """
+    days = [d for d in (activity.planning_started_on, planning_role.added_on) if d]
+    return max(days) if days else activity.start_date
+
+
 def content_controllers(activity, *, only: set[int] | None = None) -> list[Member]:
     """Session faculty and planners of `activity`, sorted by name.
 
     A faculty member's role starts on the local day of their first session (the
-    activity's first day while unscheduled); a planner's on the activity's first
-    day. Faculty of breaks, meals, exhibits and non-accredited industry sessions do
-    not control accredited content and are left out.
+    activity's first day while unscheduled); a planner's when planning starts, or
+    on the day they join the planning if later [A5][A18]: see `planner_role_start`.
+    Faculty of breaks, meals, exhibits and non-accredited industry sessions do not
+    control accredited content and are left out.
     """
     members: dict[int, Member] = {}
 
@@ -113,7 +125,7 @@ def content_controllers(activity, *, only: set[int] | None = None) -> list[Membe
         )
         member(f.person, f.get_role_display(), start)
     for p in planners.order_by("id"):
-        member(p.person, p.get_role_display(), activity.start_date)
+        member(p.person, p.get_role_display(), planner_role_start(activity, p))
 
     disclosures = latest_disclosures(list(members))
     excepted = set(

@@ -226,7 +226,9 @@ def transition(activity: Activity, name: str, *, by, note: str = "") -> Activity
     activity.state = step.target
     if step.target == ActivityState.PUBLISHED and activity.published_at is None:
         activity.published_at = timezone.now()
-    activity.save(update_fields=["state", "published_at", "updated"])
+    if step.target == ActivityState.PLANNING and activity.planning_started_on is None:
+        activity.planning_started_on = timezone.localdate(timezone=activity.tz)
+    activity.save(update_fields=["state", "published_at", "planning_started_on", "updated"])
     _record(
         f"activity.{name}",
         activity,
