@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "cmeconf.providers",
     "cmeconf.activities",
     "cmeconf.integrity",
+    "cmeconf.registration",
+    "cmeconf.attendance",
     "cmeconf.api",
 ]
 
@@ -195,6 +197,10 @@ CELERY_BEAT_SCHEDULE = {
     "disclosure-reminders": {
         "task": "cmeconf.integrity.send_disclosure_reminders",
         "schedule": 6 * 60 * 60,  # a few times a day: each reminder goes out once
+    },
+    "registration-offer-expiry": {
+        "task": "cmeconf.registration.expire_offers",
+        "schedule": 15 * 60,  # a freed seat waits at most this long after an offer lapses
     },
 }
 
