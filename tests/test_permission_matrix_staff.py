@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -19,6 +20,7 @@ from cmeconf.activities.models import PlanningRole
 from cmeconf.activities.services import planning_review
 from cmeconf.integrity import review, services, support
 from cmeconf.providers.permissions import ALL_PERMISSIONS, Permission
+from cmeconf.registration import services as reg_services
 from tests.factories import (
     ActivityFactory,
     IneligibleCompanyFactory,
@@ -29,6 +31,13 @@ from tests.factories import (
     TeamFactory,
     TrackFactory,
     UserFactory,
+)
+from tests.registration.factories import (
+    PriceTierFactory,
+    PromoCodeFactory,
+    QuestionFactory,
+    RegistrationSetupFactory,
+    RegistrationTypeFactory,
 )
 
 MEMBER = None  # any member of a team covering the activity (or, for provider pages, the provider)
@@ -152,6 +161,85 @@ URLS = [
     ("post", "support_entry_void", "activity", "program", ("entry",), {"reason": "Wrong"}, 302),
     ("get", "support_report", "activity", SUPPORT_VIEW, (), None, 200),
     ("get", "support_report_csv", "activity", SUPPORT_VIEW, (), None, 200),
+    # Registration: the registration team only.
+    ("get", "registration", "activity", "registration", (), None, 200),
+    ("get", "registration_csv", "activity", "registration", (), None, 200),
+    ("get", "registration_registrant", "activity", "registration", ("registration",), None, 200),
+    (
+        "post",
+        "registration_paid",
+        "activity",
+        "registration",
+        ("registration",),
+        {"paid-method": "invoice", "paid-amount": "400"},
+        302,
+    ),
+    (
+        "post",
+        "registration_cancel",
+        "activity",
+        "registration",
+        ("registration",),
+        {"cancel-reason": "Asked to"},
+        302,
+    ),
+    ("get", "registration_setup", "activity", "registration", (), None, 200),
+    (
+        "post",
+        "registration_setup",
+        "activity",
+        "registration",
+        (),
+        {"currency": "EUR", "refund_percent": "50", "offer_hours": "24"},
+        302,
+    ),
+    ("get", "registration_types", "activity", "registration", (), None, 200),
+    (
+        "post",
+        "registration_types",
+        "activity",
+        "registration",
+        (),
+        {"type-name": "Nurse", "type-code": "nurse", "type-mode": "in_person"},
+        302,
+    ),
+    ("get", "registration_type", "activity", "registration", ("reg_type",), None, 200),
+    (
+        "post",
+        "registration_tier_add",
+        "activity",
+        "registration",
+        ("reg_type",),
+        {
+            "tier-label": "Early bird",
+            "tier-amount": "300",
+            "tier-available_until": "2027-03-01T00:00",
+        },
+        302,
+    ),
+    ("post", "registration_tier_remove", "activity", "registration", ("tier",), {}, 302),
+    ("get", "registration_promos", "activity", "registration", (), None, 200),
+    (
+        "post",
+        "registration_promos",
+        "activity",
+        "registration",
+        (),
+        {"promo-code": "early10", "promo-percent_off": "10"},
+        302,
+    ),
+    ("get", "registration_promo", "activity", "registration", ("promo",), None, 200),
+    ("get", "registration_questions", "activity", "registration", (), None, 200),
+    (
+        "post",
+        "registration_questions",
+        "activity",
+        "registration",
+        (),
+        {"question-label": "Diet?", "question-kind": "text", "question-purpose": "dietary"},
+        302,
+    ),
+    ("post", "registration_question_remove", "activity", "registration", ("question",), {}, 302),
 ]
 
 PEOPLE = ["anonymous", "learner", "other_admin", "limited", *sorted(ALL_PERMISSIONS)]
@@ -211,6 +299,15 @@ LEAKS = [
     ("get", "support_agreement_edit", "activity", ("other_agreement",)),
     ("post", "support_agreement_sign", "activity", ("other_agreement", "provider_party")),
     ("post", "support_entry_void", "activity", ("other_entry",)),
+    # The other provider's registration set-up and registrants, through this activity.
+    ("get", "registration_registrant", "activity", ("other_registration",)),
+    ("post", "registration_paid", "activity", ("other_registration",)),
+    ("post", "registration_cancel", "activity", ("other_registration",)),
+    ("get", "registration_type", "activity", ("other_reg_type",)),
+    ("post", "registration_tier_add", "activity", ("other_reg_type",)),
+    ("post", "registration_tier_remove", "activity", ("other_tier",)),
+    ("get", "registration_promo", "activity", ("other_promo",)),
+    ("post", "registration_question_remove", "activity", ("other_question",)),
 ]
 for method, name, scope, args in LEAKS:
     data = args if method == "json" else ({} if method == "post" else None)
@@ -310,6 +407,18 @@ def world(db):
 
     agreement, entry = supported(acp, activity, people["admin"])
     o_agreement, o_entry = supported(other, twin, people["other_admin"])
+
+    def registration(act):
+        RegistrationSetupFactory(activity=act)
+        reg_type = RegistrationTypeFactory(activity=act, code="physician")
+        tier = PriceTierFactory(registration_type=reg_type, amount=Decimal("400.00"))
+        learner = UserFactory()
+        registered = reg_services.register(act, learner, registration_type=reg_type, by=learner)
+        promo = PromoCodeFactory(activity=act, percent_off=10)
+        return registered, reg_type, tier, promo, QuestionFactory(activity=act)
+
+    registered, reg_type, tier, promo, question = registration(activity)
+    o_registered, o_reg_type, o_tier, o_promo, o_question = registration(twin)
     objects = {
         "team": acp_team.pk,
         "team_member": people["admin"].pk,
@@ -336,6 +445,16 @@ def world(db):
         "provider_party": "provider",
         "other_agreement": o_agreement.pk,
         "other_entry": o_entry.pk,
+        "registration": registered.pk,
+        "reg_type": reg_type.pk,
+        "tier": tier.pk,
+        "promo": promo.pk,
+        "question": question.pk,
+        "other_registration": o_registered.pk,
+        "other_reg_type": o_reg_type.pk,
+        "other_tier": o_tier.pk,
+        "other_promo": o_promo.pk,
+        "other_question": o_question.pk,
         "move": {"session": session.code, "day": "2027-04-14", "time": "11:00", "room": room.pk},
         # The other provider's session, through this provider's grid.
         "other_move": {
@@ -375,6 +494,7 @@ def test_matrix_covers_every_staff_url():
     from cmeconf.integrity import urls_audit_file, urls_support
     from cmeconf.integrity import urls_staff as integrity_urls
     from cmeconf.providers import urls as provider_urls
+    from cmeconf.registration import urls_staff as registration_urls
 
     def names(patterns):
         for p in patterns:
@@ -389,6 +509,7 @@ def test_matrix_covers_every_staff_url():
         | set(names(integrity_urls.urlpatterns))
         | set(names(urls_support.urlpatterns))
         | set(names(urls_audit_file.urlpatterns))
+        | set(names(registration_urls.urlpatterns))
     )
     assert all_names - {"index"} == {row[1] for row in URLS}
     assert set(PEOPLE) >= {p.value for p in Permission}

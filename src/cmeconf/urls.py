@@ -12,6 +12,7 @@ staff_patterns = (
     + integrity_staff_urls.urlpatterns
     + [path("", include("cmeconf.integrity.urls_support"))]
     + [path("", include("cmeconf.integrity.urls_audit_file"))]
+    + [path("", include("cmeconf.registration.urls_staff"))]
 )
 
 urlpatterns = [
@@ -23,5 +24,6 @@ urlpatterns = [
     path("staff/", include((staff_patterns, "staff"))),
     path("api/v1/", include("cmeconf.api.urls")),
     path("<slug:provider>/<slug:activity>/", include("cmeconf.integrity.urls_public")),
+    path("<slug:provider>/<slug:activity>/", include("cmeconf.registration.urls_public")),
     path("<slug:provider>/<slug:activity>/", include("cmeconf.activities.urls_public")),
 ]
