@@ -70,7 +70,7 @@ def test_task_takes_plain_data_and_is_registered_by_name():
         kwargs={"to": ["x@example.org"], "subject": "S", "body": "B"}
     ).get()
     assert sent == 1
-    assert mail.outbox[0].subject == "S"
+    assert [m.subject for m in mail.outbox if m.to == ["x@example.org"]] == ["S"]
 
 
 def test_a_refused_connection_is_retried(settings):
