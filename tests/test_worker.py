@@ -54,13 +54,15 @@ def test_worker_sends_the_mail_that_the_web_process_queued(tmp_path):
             timeout=60,
         )
         mail_dir = tmp_path / "mail"
+        text = ""
         for _ in range(150):
             files = list(mail_dir.glob("*.log")) if mail_dir.exists() else []
-            if files:
+            # The backend creates the file before it writes the message: wait for the message.
+            text = files[0].read_text() if files else ""
+            if "Subject:" in text and text.rstrip().endswith("-" * 79):
                 break
             time.sleep(0.2)
-        assert files, "the worker did not send the message"
-        text = files[0].read_text()
+        assert text, "the worker did not send the message"
         assert "Subject: Your badge" in text and "To: learner@example.org" in text
     finally:
         worker.terminate()
