@@ -224,3 +224,20 @@ def test_leftover_demo_accounts_ask_for_reset(db):
         run(*SMALL, "--quiet")
     run(*SMALL, "--quiet", "--reset")
     assert User.objects.get(email="physician@accp.example").first_name == "Marcus"
+
+
+def test_demo_has_registration_support_and_consent(small_demo):
+    from cmeconf.integrity.models import SharingConsent, SupportAgreement
+    from cmeconf.integrity.support import agreement_status
+    from cmeconf.registration.choices import RegistrationStatus
+    from cmeconf.registration.models import Registration
+
+    meeting = small_demo
+    mine = Registration.objects.get(activity=meeting, person__email="physician@accp.example")
+    assert mine.status == RegistrationStatus.CONFIRMED
+    assert meeting.registration_types.count() == 5
+    assert meeting.promo_codes.get().code == "CHAPTER10"
+    agreements = SupportAgreement.objects.filter(activity=meeting)
+    assert agreements.count() == 2
+    assert all(agreement_status(a).signed and not agreement_status(a).late for a in agreements)
+    assert SharingConsent.objects.filter(activity=meeting, withdrawn_at__isnull=True).exists()

@@ -29,11 +29,13 @@ from cmeconf.activities.services import program as program_svc
 from cmeconf.common import audit
 from cmeconf.demo import disclosures as demo_disclosures
 from cmeconf.demo import program as plan
+from cmeconf.demo import registration as demo_registration
 from cmeconf.demo import support as demo_support
 from cmeconf.demo import vocabulary as v
 from cmeconf.integrity.models import Disclosure, LedgerEntry, SupportAgreement
 from cmeconf.providers import services as provider_svc
 from cmeconf.providers.models import Provider
+from cmeconf.registration.models import Payment, Registration, RegistrationGroup, WorkshopSignup
 
 ANNUAL_SLUG = "annual-2027"
 ANNUAL_START = dt.date(2027, 4, 15)
@@ -84,7 +86,12 @@ def reset_demo() -> int:
     provider = demo_provider()
     if provider is not None:
         # Activities protect their provider; their program, rooms and links go with them.
-        # Support records are kept against deletion of their activity; the demo's go deliberately.
+        # Support records and registrations are kept against deletion of their activity;
+        # the demo's go deliberately.
+        Payment.objects.filter(registration__activity__provider=provider).delete()
+        WorkshopSignup.objects.filter(registration__activity__provider=provider).delete()
+        Registration.objects.filter(activity__provider=provider).delete()
+        RegistrationGroup.objects.filter(activity__provider=provider).delete()
         LedgerEntry.objects.filter(activity__provider=provider).delete()
         SupportAgreement.objects.filter(activity__provider=provider).delete()
         Activity.objects.filter(provider=provider).delete()
@@ -147,6 +154,7 @@ def _generate(rng: random.Random, sizes: Sizes, log: Callable[[str], None]) -> D
     _draft(provider, logins)
     learners = _learners(rng, sizes.learners, password_hash)
     bookmarks = _bookmarks(rng, activity, learners, logins)
+    demo_registration.add(activity, logins)
     consents = demo_support.consents(rng, activity, logins["physician"], learners)
     log(f"{len(learners)} learners, {bookmarks} bookmarks, {consents} consents to share details")
     counts = {
