@@ -47,6 +47,7 @@ from cmeconf.activities.models import (
 )
 from cmeconf.common import audit
 from cmeconf.common.models import AuditEntry
+from cmeconf.common.spreadsheet import safe_cell
 from cmeconf.integrity import review, roster
 from cmeconf.integrity.choices import FORBIDDEN_SUPPORT_EXPENSES
 from cmeconf.integrity.models import (
@@ -57,10 +58,6 @@ from cmeconf.integrity.models import (
     SharingConsent,
     SupportAgreement,
 )
-
-# A cell starting with one of these is a formula to a spreadsheet: an accreditor opening
-# the file must never run a title or a reason someone typed.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # The tables, in the order of the index, with what each holds.
 CSV_FILES: dict[str, object] = {
@@ -96,12 +93,6 @@ CSV_FILES: dict[str, object] = {
 }
 SUMMARY_NAME = "summary.pdf"
 MANIFEST_NAME = "manifest.sha256"
-
-
-def safe_cell(value: object) -> str:
-    """A CSV cell that no spreadsheet will read as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _csv(header: list[str], rows: list[list]) -> bytes:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from cmeconf.common.spreadsheet import safe_cell
 from cmeconf.integrity import support
 from cmeconf.integrity.choices import INELIGIBLE_COMPANY_DEFINITION
 from cmeconf.integrity.forms import COMPANY_LIST_ID
@@ -368,16 +369,5 @@ def report_csv(request: HttpRequest, provider: Provider, activity) -> HttpRespon
     writer = csv.DictWriter(response, fieldnames=support.ROW_COLUMNS)
     writer.writeheader()
     for row in support.accounting_rows(activity):
-        writer.writerow({k: _safe_cell(v) for k, v in row.items()})
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
     return response
-
-
-def _safe_cell(value: str) -> str:
-    # A cell starting with = + - @ runs as a formula in spreadsheets; amounts are left as
-    # they are (a negative balance is a number, not a formula).
-    text = str(value)
-    if text[:1] in ("=", "+", "@", "\t", "\r") or (
-        text[:1] == "-" and not text[1:].replace(".", "", 1).isdigit()
-    ):
-        return "'" + text
-    return text

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from cmeconf.common.spreadsheet import safe_cell
 from cmeconf.providers.access import staff_required
 from cmeconf.providers.forms import add_service_errors
 from cmeconf.providers.models import Provider
@@ -199,19 +200,8 @@ def registrants_csv(request: HttpRequest, provider: Provider, activity) -> HttpR
             "confirmed": r.confirmed_at.isoformat() if r.confirmed_at else "",
             "cancelled": r.cancelled_at.isoformat() if r.cancelled_at else "",
         }
-        writer.writerow({k: _safe_cell(v) for k, v in row.items()})
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
     return response
-
-
-def _safe_cell(value) -> str:
-    # Names and answers are typed by registrants: a cell starting with = + - @ runs as a
-    # formula in spreadsheets. Plain numbers (a negative amount) stay numbers.
-    text = str(value)
-    if text[:1] in ("=", "+", "@", "\t", "\r") or (
-        text[:1] == "-" and not text[1:].replace(".", "", 1).isdigit()
-    ):
-        return "'" + text
-    return text
 
 
 def _registrant(activity, pk: int) -> Registration:

@@ -10,15 +10,9 @@ from django.utils.translation import gettext as _
 
 from cmeconf.activities import schedule
 from cmeconf.activities.models import Activity
+from cmeconf.common.spreadsheet import safe_cell as _cell
 
 CONTENT_TYPE = "text/csv; charset=utf-8"
-# A cell starting with one of these is a formula to a spreadsheet: never let a title run one.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def header() -> list[str]:
