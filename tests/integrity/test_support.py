@@ -584,3 +584,12 @@ def test_the_report_takes_the_same_queries_for_one_or_three_agreements(
                 support.accounting_report(activity)
     with django_assert_num_queries(2):
         support.accounting_report(activity)
+
+
+def test_signed_late_means_after_the_first_day_not_on_it():
+    from types import SimpleNamespace
+
+    activity = SimpleNamespace(start_date=dt.date(2027, 4, 14))
+    assert not support.signed_late(None, activity)
+    assert not support.signed_late(dt.date(2027, 4, 14), activity)
+    assert support.signed_late(dt.date(2027, 4, 15), activity)

@@ -48,7 +48,7 @@ from cmeconf.activities.models import (
 from cmeconf.common import audit
 from cmeconf.common.models import AuditEntry
 from cmeconf.common.spreadsheet import safe_cell
-from cmeconf.integrity import review, roster
+from cmeconf.integrity import review, roster, support
 from cmeconf.integrity.choices import FORBIDDEN_SUPPORT_EXPENSES
 from cmeconf.integrity.models import (
     LearnerDisclosureVersion,
@@ -434,10 +434,11 @@ def _exception_rows(d: ActivityFileData) -> list[list]:
 
 
 def agreement_standing(agreement, activity) -> tuple[bool, bool]:
-    """(signed by both, signed late): both must sign before the activity starts [A14][A15]."""
-    dates = [agreement.provider_signed_on, agreement.supporter_signed_on]
-    signed = all(dates)
-    late = any(day is not None and day > activity.start_date for day in dates)
+    """(signed by both, signed late), by support's rule [A14][A15]."""
+    signed = bool(agreement.provider_signed_on and agreement.supporter_signed_on)
+    late = support.signed_late(agreement.provider_signed_on, activity) or support.signed_late(
+        agreement.supporter_signed_on, activity
+    )
     return signed, late
 
 

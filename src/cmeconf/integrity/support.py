@@ -455,6 +455,13 @@ class AgreementStatus:
     late: bool  # a signature dated after the activity's first day [A15][A14]
     problems: list[str]
     label: str
+    provider_late: bool = False
+    supporter_late: bool = False
+
+
+def signed_late(signed_on: dt.date | None, activity) -> bool:
+    """A signature dated after the activity's first day: both sign before it [A15][A14]."""
+    return signed_on is not None and signed_on > activity.start_date
 
 
 def agreement_status(agreement: SupportAgreement) -> AgreementStatus:
@@ -468,10 +475,13 @@ def agreement_status(agreement: SupportAgreement) -> AgreementStatus:
         problems.append(_("Not signed for the provider."))
     if not supporter_on:
         problems.append(_("Not signed by the supporter."))
-    late_parties = []
-    for who, day in ((_("the provider"), provider_on), (_("the supporter"), supporter_on)):
-        if day and day > start:
-            late_parties.append(who)
+    provider_late = signed_late(provider_on, agreement.activity)
+    supporter_late = signed_late(supporter_on, agreement.activity)
+    for who, day, late_one in (
+        (_("the provider"), provider_on, provider_late),
+        (_("the supporter"), supporter_on, supporter_late),
+    ):
+        if late_one:
             problems.append(
                 _(
                     "Signed for %(who)s on %(day)s, after the activity started on %(start)s; "
@@ -483,7 +493,7 @@ def agreement_status(agreement: SupportAgreement) -> AgreementStatus:
         problems.append(_("Cash support without an amount."))
     if agreement.kind == SupportKind.IN_KIND and not agreement.in_kind_description.strip():
         problems.append(_("In-kind support without a description of what is given."))
-    late = bool(late_parties)
+    late = provider_late or supporter_late
     if signed:
         label = _("Signed late") if late else _("Signed")
     elif provider_on:
@@ -492,7 +502,14 @@ def agreement_status(agreement: SupportAgreement) -> AgreementStatus:
         label = _("Awaiting the provider's signature")
     else:
         label = _("Not signed")
-    return AgreementStatus(signed=signed, late=late, problems=problems, label=label)
+    return AgreementStatus(
+        signed=signed,
+        late=late,
+        problems=problems,
+        label=label,
+        provider_late=provider_late,
+        supporter_late=supporter_late,
+    )
 
 
 # --- ledger --------------------------------------------------------------------------------
