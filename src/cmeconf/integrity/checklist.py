@@ -35,8 +35,7 @@ def items(activity) -> list[ChecklistItem]:
         validity = rules.role_blockers(services.facts(m.disclosure), m.role_start)
         invalid += [f"{name}: {b}" for b in validity]
         excluded += [f"{name}: {b}" for b in m.blockers if b not in validity]
-    # gate.clearance_problems lists every member's blockers first, then the review's findings.
-    review_problems = gate.clearance_problems(activity)[sum(len(m.blockers) for m in members) :]
+    review_problems = gate.review_findings(activity, members)
     pending = learner.pending_lines(activity, members) if members else []
     ancillary = [w.message for w in schedule_warnings(activity) if w.kind == "ancillary"]
     support = _support_problems(activity)

@@ -20,6 +20,16 @@ GATED_STEPS = frozenset({"approve", "publish"})
 def clearance_problems(activity) -> list[str]:
     """Everything that keeps the activity's people from being cleared, one line each."""
     members = roster.content_controllers(activity)
+    blockers = [f"{_name(m)}: {blocker}" for m in members for blocker in m.blockers]
+    return blockers + review_findings(activity, members)
+
+
+def _name(member) -> str:
+    return member.person.full_name or member.person.email
+
+
+def review_findings(activity, members: list[roster.Member]) -> list[str]:
+    """Relationships of `members` not yet reviewed, or relevant and not mitigated [A6]."""
     excepted = set(
         OwnerEmployeeException.objects.filter(activity=activity).values_list(
             "relationship_id", flat=True
@@ -28,8 +38,7 @@ def clearance_problems(activity) -> list[str]:
     problems: list[str] = []
     to_review = []
     for m in members:
-        name = m.person.full_name or m.person.email
-        problems += [f"{name}: {blocker}" for blocker in m.blockers]
+        name = _name(m)
         for rel in m.relationships_in_scope():
             fact = services.as_fact(rel)
             if rel.pk not in excepted and rules.owner_or_employee([fact], m.role_start):
