@@ -913,6 +913,15 @@ def cancel_signup(signup: WorkshopSignup, *, by, now: dt.datetime | None = None)
     return signup
 
 
+def _lock_offered_signup(signup: WorkshopSignup) -> WorkshopSignup:
+    """The sign-up, locked with its session's seats, if a seat is on offer to it."""
+    _lock_session(signup.session)
+    locked = WorkshopSignup.objects.select_for_update().get(pk=signup.pk)
+    if locked.status != SignupStatus.OFFERED:
+        raise ValidationError(_("There is no seat on offer for this sign-up."))
+    return locked
+
+
 def accept_signup_offer(
     signup: WorkshopSignup, *, by, now: dt.datetime | None = None
 ) -> WorkshopSignup:
@@ -921,10 +930,7 @@ def accept_signup_offer(
     _check_self_or_staff(activity, signup.registration.person, by)
     now = _now(now)
     with transaction.atomic():
-        _lock_session(signup.session)
-        locked = WorkshopSignup.objects.select_for_update().get(pk=signup.pk)
-        if locked.status != SignupStatus.OFFERED:
-            raise ValidationError(_("There is no seat on offer for this sign-up."))
+        locked = _lock_offered_signup(signup)
         if locked.offer_expires_at is not None and now > locked.offer_expires_at:
             raise ValidationError(_("The offer has expired."))
         locked.status = SignupStatus.CONFIRMED
@@ -943,10 +949,7 @@ def decline_signup_offer(
     _check_self_or_staff(activity, signup.registration.person, by)
     now = _now(now)
     with transaction.atomic():
-        _lock_session(signup.session)
-        locked = WorkshopSignup.objects.select_for_update().get(pk=signup.pk)
-        if locked.status != SignupStatus.OFFERED:
-            raise ValidationError(_("There is no seat on offer for this sign-up."))
+        locked = _lock_offered_signup(signup)
         _cancel_signup_locked(
             locked, by=by, now=now, reason="offer declined", action="workshop.offer_declined"
         )
