@@ -40,6 +40,7 @@ schema: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/activity_file.py
+	$(BIN)/python bench/checkin.py
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:

@@ -5,15 +5,23 @@ from cmeconf.providers.permissions import ALL_PERMISSIONS
 from tests.factories import ActivityFactory, ProviderFactory, TeamFactory, UserFactory
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
+def _forget_everything() -> None:
     from cmeconf.activities import page_cache
+    from cmeconf.api.authentication import RememberedTokenAuthentication
+    from cmeconf.api.views import checkin
 
     cache.clear()
     page_cache.clear_local()
+    # Per-process memories of tokens and scanner scopes: ids come again in the next test.
+    RememberedTokenAuthentication._remembered.clear()
+    checkin._SCANNER_SCOPES.clear()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    _forget_everything()
     yield
-    cache.clear()
-    page_cache.clear_local()
+    _forget_everything()
 
 
 @pytest.fixture

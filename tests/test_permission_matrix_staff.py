@@ -20,6 +20,7 @@ from cmeconf.activities.models import PlanningRole
 from cmeconf.activities.services import planning_review
 from cmeconf.integrity import review, services, support
 from cmeconf.providers.permissions import ALL_PERMISSIONS, Permission
+from cmeconf.registration import badge_services
 from cmeconf.registration import services as reg_services
 from tests.factories import (
     ActivityFactory,
@@ -42,6 +43,7 @@ from tests.registration.factories import (
 
 MEMBER = None  # any member of a team covering the activity (or, for provider pages, the provider)
 SUPPORT_VIEW = ("program", "review", "reports")
+ATTENDANCE_VIEW = ("registration", "credit", "reports")
 
 # (method, url name, scope, permission needed, arguments after the slugs, POST data, success)
 # scope "provider": /staff/<provider>/...; "activity": /staff/<provider>/<activity>/...
@@ -190,7 +192,7 @@ URLS = [
         "activity",
         "registration",
         (),
-        {"currency": "EUR", "refund_percent": "50", "offer_hours": "24"},
+        {"currency": "EUR", "refund_percent": "50", "offer_hours": "24", "reminder_days": "3"},
         302,
     ),
     ("get", "registration_types", "activity", "registration", (), None, 200),
@@ -240,6 +242,152 @@ URLS = [
         302,
     ),
     ("post", "registration_question_remove", "activity", "registration", ("question",), {}, 302),
+    # attendance
+    # Registration and check-in, credit or reports read attendance; registration changes it.
+    ("get", "attendance", "activity", ATTENDANCE_VIEW, (), None, 200),
+    ("get", "attendance_session", "activity", ATTENDANCE_VIEW, ("attended_session",), None, 200),
+    (
+        "get",
+        "attendance_session_csv",
+        "activity",
+        ATTENDANCE_VIEW,
+        ("attended_session",),
+        None,
+        200,
+    ),
+    (
+        "get",
+        "attendance_import",
+        "activity",
+        ATTENDANCE_VIEW,
+        ("attended_session", "attendance_import"),
+        None,
+        200,
+    ),
+    # Without a file the form is refused (400): the permission check came first.
+    (
+        "post",
+        "attendance_import_add",
+        "activity",
+        "registration",
+        ("attended_session",),
+        {"source": "zoom"},
+        400,
+    ),
+    (
+        "post",
+        "attendance_adjust",
+        "activity",
+        "registration",
+        ("attended_session",),
+        {
+            "email": "learner@x.org",
+            "start": "2027-04-14T09:00",
+            "end": "2027-04-14T09:30",
+            "reason": "Scanner down",
+        },
+        302,
+    ),
+    (
+        "get",
+        "attendance_void",
+        "activity",
+        "registration",
+        ("attended_session", "attendance_interval"),
+        None,
+        200,
+    ),
+    (
+        "post",
+        "attendance_void",
+        "activity",
+        "registration",
+        ("attended_session", "attendance_interval"),
+        {"reason": "Someone else's badge"},
+        302,
+    ),
+    # check-in
+    ("get", "checkin", "activity", "registration", (), None, 200),
+    # Without a station the search is refused (400): the permission check came first.
+    ("get", "checkin_search", "activity", "registration", (), None, 400),
+    (
+        "post",
+        "checkin_scan",
+        "activity",
+        "registration",
+        (),
+        {"station": "entry", "token": "x"},
+        200,
+    ),
+    ("post", "checkin_pick", "activity", "registration", (), {"station": "NOPE"}, 400),
+    ("get", "checkin_kiosk", "activity", "registration", (), None, 200),
+    (
+        "post",
+        "checkin_kiosk",
+        "activity",
+        "registration",
+        (),
+        {"email": "learner@x.org", "code": "ABCDEF"},
+        200,
+    ),
+    ("post", "checkin_kiosk_scan", "activity", "registration", (), {"token": "x"}, 200),
+    ("get", "checkin_dashboard", "activity", "registration", (), None, 200),
+    ("get", "checkin_dashboard_live", "activity", "registration", (), None, 200),
+    # badges
+    ("get", "registration_badges", "activity", "registration", (), None, 200),
+    ("post", "registration_badge_batch_start", "activity", "registration", (), {}, 302),
+    (
+        "get",
+        "registration_badge_batch_status",
+        "activity",
+        "registration",
+        ("badge_batch",),
+        None,
+        200,
+    ),
+    # The world's batch is still queued: not ready (404) once the permission check passed.
+    (
+        "get",
+        "registration_badge_batch_download",
+        "activity",
+        "registration",
+        ("badge_batch",),
+        None,
+        404,
+    ),
+    ("get", "registration_badge_pdf", "activity", "registration", ("registration",), None, 200),
+    ("get", "registration_badge_reissue", "activity", "registration", ("registration",), None, 200),
+    ("post", "registration_badge_reissue", "activity", "registration", ("registration",), {}, 302),
+    # payments
+    ("get", "registration_refund", "activity", "registration", ("paid_registration",), None, 200),
+    (
+        "post",
+        "registration_refund",
+        "activity",
+        "registration",
+        ("paid_registration",),
+        {"amount": "10", "reason": "Goodwill"},
+        302,
+    ),
+    (
+        "post",
+        "registration_refund_complete",
+        "activity",
+        "registration",
+        ("refunded_registration", "refund"),
+        {},
+        302,
+    ),
+    ("get", "registration_invoice_pdf", "activity", "registration", ("registration",), None, 200),
+    (
+        "get",
+        "registration_receipt_pdf",
+        "activity",
+        "registration",
+        ("paid_registration",),
+        None,
+        200,
+    ),
 ]
 
 PEOPLE = ["anonymous", "learner", "other_admin", "limited", *sorted(ALL_PERMISSIONS)]
@@ -308,6 +456,27 @@ LEAKS = [
     ("post", "registration_tier_remove", "activity", ("other_tier",)),
     ("get", "registration_promo", "activity", ("other_promo",)),
     ("post", "registration_question_remove", "activity", ("other_question",)),
+    # The other provider's session, import and attendance, through this activity.
+    ("get", "attendance_session", "activity", ("other_attended_session",)),
+    ("get", "attendance_session_csv", "activity", ("other_attended_session",)),
+    ("post", "attendance_import_add", "activity", ("other_attended_session",)),
+    ("post", "attendance_adjust", "activity", ("other_attended_session",)),
+    ("get", "attendance_import", "activity", ("attended_session", "other_attendance_import")),
+    ("get", "attendance_void", "activity", ("attended_session", "other_attendance_interval")),
+    ("post", "attendance_void", "activity", ("attended_session", "other_attendance_interval")),
+    # The other provider's registrants and batch of badges, through this activity.
+    ("get", "registration_badge_pdf", "activity", ("other_registration",)),
+    ("get", "registration_badge_reissue", "activity", ("other_registration",)),
+    ("post", "registration_badge_reissue", "activity", ("other_registration",)),
+    ("get", "registration_badge_batch_status", "activity", ("other_badge_batch",)),
+    ("get", "registration_badge_batch_download", "activity", ("other_badge_batch",)),
+    # The other provider's registrants and refunds, through this activity's payment pages.
+    ("get", "registration_refund", "activity", ("other_registration",)),
+    ("post", "registration_refund", "activity", ("other_registration",)),
+    ("get", "registration_invoice_pdf", "activity", ("other_registration",)),
+    ("get", "registration_receipt_pdf", "activity", ("other_registration",)),
+    ("post", "registration_refund_complete", "activity", ("other_refunded", "other_refund")),
+    ("post", "registration_refund_complete", "activity", ("refunded_registration", "other_refund")),
 ]
 for method, name, scope, args in LEAKS:
     data = args if method == "json" else ({} if method == "post" else None)
@@ -419,6 +588,54 @@ def world(db):
 
     registered, reg_type, tier, promo, question = registration(activity)
     o_registered, o_reg_type, o_tier, o_promo, o_question = registration(twin)
+    # Queued, never run: the test's transaction never commits.
+    badge_batch = badge_services.start_badge_batch(activity, by=people["admin"])
+    o_badge_batch = badge_services.start_badge_batch(twin, by=people["other_admin"])
+
+    def attendance(sess, by):
+        from cmeconf.attendance.models import AttendanceImport, AttendanceInterval
+
+        record = AttendanceImport.objects.create(
+            activity=sess.activity,
+            session=sess,
+            source="zoom",
+            filename="participants.csv",
+            sha256="0" * 64,
+            imported_by=by,
+            imported_at=sess.start,
+        )
+        interval = AttendanceInterval.objects.create(
+            session=sess,
+            person=people["learner"],
+            start=sess.start,
+            end=sess.end,
+            source="scan",
+            recorded_at=sess.end,
+        )
+        return record, interval
+
+    # Sessions of their own: a session with attendance cannot be deleted, and the
+    # session_delete row deletes "session".
+    attended = SessionFactory(activity=activity, room=room)
+    o_attended = SessionFactory(activity=twin, room=o_room)
+    attendance_import, attendance_interval = attendance(attended, people["admin"])
+    o_attendance_import, o_attendance_interval = attendance(o_attended, people["other_admin"])
+
+    def paid(act, kind, by):
+        person = UserFactory()
+        reg = reg_services.register(act, person, registration_type=kind, by=person)
+        reg_services.confirm_payment(reg, by=by, method="invoice", amount=Decimal("400"))
+        return reg
+
+    def refunded(act, kind, by):
+        # Cancelled by the learner: the policy refund waits for the team to pay it back.
+        reg = paid(act, kind, by)
+        reg_services.cancel(reg, by=reg.person)
+        return reg, reg.payments.get(refund_of__isnull=False)
+
+    paid_registration = paid(activity, reg_type, people["admin"])
+    refunded_registration, refund = refunded(activity, reg_type, people["admin"])
+    o_refunded, o_refund = refunded(twin, o_reg_type, people["other_admin"])
     objects = {
         "team": acp_team.pk,
         "team_member": people["admin"].pk,
@@ -455,6 +672,19 @@ def world(db):
         "other_tier": o_tier.pk,
         "other_promo": o_promo.pk,
         "other_question": o_question.pk,
+        "badge_batch": badge_batch.pk,
+        "other_badge_batch": o_badge_batch.pk,
+        "attended_session": attended.code,
+        "other_attended_session": o_attended.code,
+        "attendance_import": attendance_import.pk,
+        "attendance_interval": attendance_interval.pk,
+        "other_attendance_import": o_attendance_import.pk,
+        "other_attendance_interval": o_attendance_interval.pk,
+        "paid_registration": paid_registration.pk,
+        "refunded_registration": refunded_registration.pk,
+        "refund": refund.pk,
+        "other_refunded": o_refunded.pk,
+        "other_refund": o_refund.pk,
         "move": {"session": session.code, "day": "2027-04-14", "time": "11:00", "room": room.pk},
         # The other provider's session, through this provider's grid.
         "other_move": {
@@ -491,9 +721,13 @@ def test_staff_permission_matrix(client, world, who, method, name, args, data, s
 def test_matrix_covers_every_staff_url():
     """A staff URL added later must join the table."""
     from cmeconf.activities import urls_staff
+    from cmeconf.attendance import urls_staff as attendance_urls
+    from cmeconf.checkin import urls_staff as checkin_urls
     from cmeconf.integrity import urls_audit_file, urls_support
     from cmeconf.integrity import urls_staff as integrity_urls
     from cmeconf.providers import urls as provider_urls
+    from cmeconf.registration import urls_badges_staff as badge_urls
+    from cmeconf.registration import urls_payments_staff as payment_urls
     from cmeconf.registration import urls_staff as registration_urls
 
     def names(patterns):
@@ -510,6 +744,10 @@ def test_matrix_covers_every_staff_url():
         | set(names(urls_support.urlpatterns))
         | set(names(urls_audit_file.urlpatterns))
         | set(names(registration_urls.urlpatterns))
+        | set(names(badge_urls.urlpatterns))
+        | set(names(attendance_urls.urlpatterns))
+        | set(names(checkin_urls.urlpatterns))
+        | set(names(payment_urls.urlpatterns))
     )
     assert all_names - {"index"} == {row[1] for row in URLS}
     assert set(PEOPLE) >= {p.value for p in Permission}

@@ -43,6 +43,13 @@ OPTIONS: tuple[Option, ...] = (
         int,
     ),
     Option(
+        "CMECONF_DB_POOL_TIMEOUT",
+        30,
+        "Seconds a request waits for a free pooled connection before it is answered 503 "
+        "(busy, retry) instead of waiting on.",
+        int,
+    ),
+    Option(
         "REDIS_URL",
         "",
         "Redis URL for cache, channel layer and task broker. Unset: in-process equivalents.",
@@ -99,6 +106,16 @@ OPTIONS: tuple[Option, ...] = (
         600,
         "How long rendered public program pages stay cached (they are also invalidated on change).",
         int,
+    ),
+    Option(
+        "CMECONF_STRIPE_SECRET_KEY",
+        "",
+        "Stripe secret API key for card payments (Stripe Checkout). Empty: no card payment.",
+    ),
+    Option(
+        "CMECONF_STRIPE_WEBHOOK_SECRET",
+        "",
+        "Signing secret of the Stripe webhook endpoint /payments/stripe/webhook/.",
     ),
 )
 

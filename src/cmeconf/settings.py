@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cmeconf.integrity",
     "cmeconf.registration",
     "cmeconf.attendance",
+    "cmeconf.checkin",
     "cmeconf.api",
 ]
 
@@ -103,7 +104,7 @@ if C["DATABASE_URL"]:
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 2,
             "max_size": C["CMECONF_DB_POOL"],
-            "timeout": 10,
+            "timeout": C["CMECONF_DB_POOL_TIMEOUT"],
         }
 else:
     DATABASES = {
@@ -182,6 +183,9 @@ DISCLOSURE_VALID_MONTHS = C["CMECONF_DISCLOSURE_VALID_MONTHS"]
 DISCLOSURE_REMINDER_DAYS = tuple(
     sorted({int(d) for d in C["CMECONF_DISCLOSURE_REMINDER_DAYS"].split(",") if d.strip()})
 )
+# Card payments through Stripe Checkout; offered only when both are set.
+STRIPE_SECRET_KEY = C["CMECONF_STRIPE_SECRET_KEY"]
+STRIPE_WEBHOOK_SECRET = C["CMECONF_STRIPE_WEBHOOK_SECRET"]
 
 # Tasks: Celery. Without a broker they run in-process, which is what the demo wants.
 _eager = C["CMECONF_TASKS_EAGER"]
@@ -201,6 +205,10 @@ CELERY_BEAT_SCHEDULE = {
     "registration-offer-expiry": {
         "task": "cmeconf.registration.expire_offers",
         "schedule": 15 * 60,  # a freed seat waits at most this long after an offer lapses
+    },
+    "registration-reminders": {
+        "task": "cmeconf.registration.send_reminders",
+        "schedule": 60 * 60,  # each registrant is reminded once, within the hour it is due
     },
 }
 
@@ -276,7 +284,7 @@ REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "cmeconf.api.schema.AutoSchema"
 REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = "cmeconf.api.pagination.Pagination"
 # A session counts only once its two-factor code (if the person has a device) was entered.
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
-    "rest_framework.authentication.TokenAuthentication",
+    "cmeconf.api.authentication.RememberedTokenAuthentication",
     "cmeconf.api.authentication.VerifiedSessionAuthentication",
 ]
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {

@@ -13,6 +13,10 @@ staff_patterns = (
     + [path("", include("cmeconf.integrity.urls_support"))]
     + [path("", include("cmeconf.integrity.urls_audit_file"))]
     + [path("", include("cmeconf.registration.urls_staff"))]
+    + [path("", include("cmeconf.registration.urls_payments_staff"))]
+    + [path("", include("cmeconf.registration.urls_badges_staff"))]
+    + [path("", include("cmeconf.checkin.urls_staff"))]
+    + [path("", include("cmeconf.attendance.urls_staff"))]
 )
 
 urlpatterns = [
@@ -23,7 +27,12 @@ urlpatterns = [
     path("sharing/", include("cmeconf.integrity.urls_sharing")),
     path("staff/", include((staff_patterns, "staff"))),
     path("api/v1/", include("cmeconf.api.urls")),
+    path("payments/", include("cmeconf.registration.urls_webhooks")),
     path("<slug:provider>/<slug:activity>/", include("cmeconf.integrity.urls_public")),
     path("<slug:provider>/<slug:activity>/", include("cmeconf.registration.urls_public")),
+    path("<slug:provider>/<slug:activity>/", include("cmeconf.registration.urls_payments")),
+    path("<slug:provider>/<slug:activity>/", include("cmeconf.registration.urls_badges")),
     path("<slug:provider>/<slug:activity>/", include("cmeconf.activities.urls_public")),
 ]
+
+handler500 = "cmeconf.common.views.handler500"

@@ -542,6 +542,44 @@ def test_delete_session(staff, activity):
     assert staff.get(url("session_delete", activity, "ABCDEF")).status_code == 405
 
 
+def test_a_session_with_attendance_or_sign_ups_is_not_deleted(staff, activity, learner):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cmeconf.attendance.models import AttendanceInterval
+    from cmeconf.registration.models import Registration, WorkshopSignup
+    from tests.registration.factories import RegistrationTypeFactory
+
+    start = timezone.now()
+    attended = SessionFactory(activity=activity, start=start, end=start + dt.timedelta(hours=1))
+    AttendanceInterval.objects.create(
+        session=attended,
+        person=learner,
+        start=start,
+        end=start + dt.timedelta(minutes=30),
+        source="adjustment",
+        recorded_at=start,
+    )
+    response = staff.post(url("session_delete", activity, attended.code), follow=True)
+    assert "attendance is recorded for this session" in response.content.decode()
+    workshop = SessionFactory(activity=activity, capacity=10)
+    reg = Registration.objects.create(
+        activity=activity,
+        person=learner,
+        registration_type=RegistrationTypeFactory(activity=activity),
+        status="confirmed",
+        registered_by=learner,
+        created=start,
+    )
+    WorkshopSignup.objects.create(
+        registration=reg, session=workshop, status="confirmed", created=start
+    )
+    response = staff.post(url("session_delete", activity, workshop.code), follow=True)
+    assert "cancel their sign-ups" in response.content.decode()
+    assert Session.objects.filter(pk__in=[attended.pk, workshop.pk]).count() == 2
+
+
 # Rooms, tracks, planners
 
 

@@ -80,3 +80,17 @@ def test_session_without_the_two_factor_code_is_refused(base, admin_user, activi
     assert (
         client.patch(f"{base}/", {"reason": REASON, "title": "X"}, format="json").status_code == 200
     )
+
+
+def test_a_deleted_token_is_forgotten_at_once_in_this_process(db):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from tests.factories import UserFactory
+
+    token = Token.objects.create(user=UserFactory())
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/v1/me/consents/").status_code == 200
+    token.delete()
+    assert client.get("/api/v1/me/consents/").status_code == 401

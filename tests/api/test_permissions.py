@@ -406,3 +406,194 @@ def test_matrix_covers_every_api_url():
         path = re.sub(r"\{\{?\w+\}?\}", "1", url).split("?")[0]
         covered.add(resolve(path).url_name)
     assert set(names(urls.urlpatterns)) - covered == set()
+
+
+# registration and attendance
+# Their rows need registrations, sessions with seats and attendance: a world of their own
+# (the one above, plus these records), checked person by person as test_permission_matrix does.
+REG_READ = ("registration",)
+ATTENDANCE_READ = ("registration", "credit", "reports")
+NOT_MINE = everyone(404) | {"anonymous": 401}  # the learner's own, for everyone else
+ADJUST = {"email": "{registrant}", "start": "2027-04-14T09:00", "end": "2027-04-14T09:30",
+          "reason": "Scanner down"}  # fmt: skip
+GROUP = {"name": "Dept.", "people": [{"email": "grouped@example.org",
+                                      "registration_type": "paid"}]}  # fmt: skip
+REGISTRATION_MATRIX = [
+    # The caller's own registration: nothing in the URL names anyone else's.
+    ("get", f"{P}/registration/options/", None, PUBLIC_READ),
+    ("get", f"{P}/registration/", None, NOT_MINE | {"learner": 200}),
+    ("post", f"{P}/registration/", {"registration_type": "free"},
+     everyone(201) | {"anonymous": 401, "learner": 400}),
+    ("put", f"{P}/registration/identifiers/", {"credit_types": []}, NOT_MINE | {"learner": 200}),
+    ("post", f"{P}/registration/cancel/", None, NOT_MINE | {"learner": 200}),
+    ("post", f"{P}/registration/accept/", None, NOT_MINE | {"learner": 400}),
+    ("post", f"{P}/registration/decline/", None, NOT_MINE | {"learner": 400}),
+    ("post", f"{P}/registration/workshops/{{p_workshop}}/", None, NOT_MINE | {"learner": 400}),
+    ("delete", f"{P}/registration/workshops/{{p_workshop}}/", None, NOT_MINE | {"learner": 204}),
+    ("post", f"{P}/registration/workshops/{{p_workshop}}/accept/", None,
+     NOT_MINE | {"learner": 400}),
+    ("post", f"{P}/registration/workshops/{{p_workshop}}/decline/", None,
+     NOT_MINE | {"learner": 400}),
+    ("get", f"{A}/registration/options/", None, HIDDEN_READ),
+    ("post", f"{A}/registration/", {"registration_type": "free"},
+     policy(allowed=201, anonymous=401, outsiders=404, lacking=201, perms="any")),
+    # Registration staff, on a hidden activity.
+    ("get", f"{A}/registrants/", None, hidden_read(*REG_READ)),
+    ("get", f"{A}/registrants/{{reg}}/", None, hidden_read(*REG_READ)),
+    ("post", f"{A}/registrants/{{reg}}/payments/", {"method": "invoice", "amount": "10"},
+     some_write(201, "registration")),
+    ("put", f"{A}/registrants/{{reg}}/identifiers/", {"credit_types": []},
+     some_write(200, "registration")),
+    ("post", f"{A}/registrants/{{reg}}/cancel/", {"reason": "Asked to."},
+     some_write(200, "registration")),
+    ("post", f"{A}/groups/", GROUP, some_write(201, "registration")),
+    ("get", f"{A}/registration-setup/", None, hidden_read(*REG_READ)),
+    ("patch", f"{A}/registration-setup/", {"capacity": 90}, some_write(200, "registration")),
+    ("get", f"{A}/registration-types/", None, hidden_read(*REG_READ)),
+    ("post", f"{A}/registration-types/", {"code": "new", "name": "New"},
+     some_write(201, "registration")),
+    ("get", f"{A}/registration-types/{{reg_type}}/", None, hidden_read(*REG_READ)),
+    ("patch", f"{A}/registration-types/{{reg_type}}/", {"name": "Renamed"},
+     some_write(200, "registration")),
+    ("delete", f"{A}/registration-types/{{spare_type}}/", None, some_write(204, "registration")),
+    ("post", f"{A}/registration-types/{{reg_type}}/prices/", {"label": "Late", "amount": "9",
+     "available_until": "2027-04-01T00:00"}, some_write(201, "registration")),
+    ("delete", f"{A}/registration-types/{{reg_type}}/prices/{{tier}}/", None,
+     some_write(204, "registration")),
+    ("get", f"{A}/promo-codes/", None, hidden_read(*REG_READ)),
+    ("post", f"{A}/promo-codes/", {"code": "NEW5", "percent_off": 5},
+     some_write(201, "registration")),
+    ("get", f"{A}/promo-codes/{{promo}}/", None, hidden_read(*REG_READ)),
+    ("patch", f"{A}/promo-codes/{{promo}}/", {"is_active": False},
+     some_write(200, "registration")),
+    ("delete", f"{A}/promo-codes/{{promo}}/", None, some_write(204, "registration")),
+    ("get", f"{A}/registration-questions/", None, hidden_read(*REG_READ)),
+    ("post", f"{A}/registration-questions/", {"label": "Diet?", "kind": "text"},
+     some_write(201, "registration")),
+    ("get", f"{A}/registration-questions/{{question}}/", None, hidden_read(*REG_READ)),
+    ("delete", f"{A}/registration-questions/{{question}}/", None,
+     some_write(204, "registration")),
+    # Attendance: read by registration, credit or reports; changed by registration.
+    ("get", f"{A}/sessions/{{session}}/attendance/", None, hidden_read(*ATTENDANCE_READ)),
+    ("get", f"{A}/sessions/{{session}}/attendance/imports/", None,
+     hidden_read(*ATTENDANCE_READ)),
+    # A report comes as multipart/form-data: JSON reaches the parser only when allowed.
+    ("post", f"{A}/sessions/{{session}}/attendance/imports/", {"source": "zoom"},
+     some_write(415, "registration")),
+    ("post", f"{A}/sessions/{{session}}/attendance/adjustments/", ADJUST,
+     some_write(201, "registration")),
+    ("post", f"{A}/attendance/intervals/{{interval}}/void/", {"reason": "Wrong badge."},
+     some_write(200, "registration")),
+    # A published activity: its staff records stay with its teams.
+    ("get", f"{P}/registrants/", None, public_read(*REG_READ)),
+    ("post", f"{P}/registrants/{{p_reg}}/cancel/", {"reason": "Asked to."},
+     some_write(200, "registration", hidden=False)),
+    ("get", f"{P}/promo-codes/", None, public_read(*REG_READ)),
+    ("get", f"{P}/sessions/{{p_session}}/attendance/", None, public_read(*ATTENDANCE_READ)),
+    # The other provider's records through this provider's URLs: never found.
+    ("get", f"{P}/registrants/{{b_reg}}/", None,
+     policy(allowed=404, anonymous=401, outsiders=403, lacking=403, perms=REG_READ)),
+    ("patch", f"{P}/registration-types/{{b_reg_type}}/", {"name": "Stolen"},
+     some_write(404, "registration", hidden=False)),
+    ("post", f"{P}/attendance/intervals/{{b_interval}}/void/", {"reason": "x"},
+     some_write(404, "registration", hidden=False)),
+]  # fmt: skip
+# Parametrised above already: adding them now only makes the coverage test count them.
+MATRIX.extend(REGISTRATION_MATRIX)
+
+
+@pytest.fixture
+def registration_world(world):
+    """Registration set up on each activity, a registrant, a workshop and attendance."""
+    from cmeconf.activities.models import Activity, Session
+    from cmeconf.attendance.services import add_adjustment
+    from cmeconf.registration import services
+    from tests.factories import at
+    from tests.registration.factories import (
+        PriceTierFactory,
+        PromoCodeFactory,
+        QuestionFactory,
+        RegistrationSetupFactory,
+        RegistrationTypeFactory,
+    )
+
+    people, ids = world
+    ids = dict(ids)
+    for prefix, provider, slug in (("", "acp", "draft-2027"), ("p_", "acp", "annual-2027"),
+                                   ("b_", "bsoc", "annual-2027")):  # fmt: skip
+        activity = Activity.objects.get(provider__slug=provider, slug=slug)
+        desk = people["other_admin" if provider == "bsoc" else "registration"]
+        RegistrationSetupFactory(activity=activity)
+        free = RegistrationTypeFactory(activity=activity, code="free", name="Free")
+        paid = RegistrationTypeFactory(activity=activity, code="paid", name="Paid")
+        tier = PriceTierFactory(registration_type=paid, amount="100")
+        spare = RegistrationTypeFactory(activity=activity, code="spare", name="Spare")
+        registrant = UserFactory()
+        reg = services.register(activity, registrant, registration_type=paid, by=registrant)
+        session = Session.objects.get(code=ids[f"{prefix}session"])
+        interval = add_adjustment(
+            session, registrant, start=at(session.start.date(), 9),
+            end=at(session.start.date(), 9, 30), reason="Scanner down", by=desk,
+        )  # fmt: skip
+        ids |= {
+            f"{prefix}reg": reg.pk,
+            f"{prefix}reg_type": paid.pk,
+            f"{prefix}spare_type": spare.pk,
+            f"{prefix}tier": tier.pk,
+            f"{prefix}promo": PromoCodeFactory(activity=activity, percent_off=10).pk,
+            f"{prefix}question": QuestionFactory(activity=activity).pk,
+            f"{prefix}interval": interval.pk,
+        }
+        if prefix == "":
+            ids["registrant"] = registrant.email
+            UserFactory(email="grouped@example.org")
+        if prefix == "p_":
+            workshop = SessionFactory(activity=activity, capacity=5)
+            mine = services.register(activity, people["learner"], registration_type=free,
+                                     by=people["learner"])  # fmt: skip
+            services.sign_up(mine, workshop, by=people["learner"])
+            ids["p_workshop"] = workshop.code
+    return people, ids
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "expected"),
+    [pytest.param(*row, id=f"{row[0]}-{row[1]}") for row in REGISTRATION_MATRIX],
+)
+def test_registration_permission_matrix(registration_world, method, url, body, expected):
+    test_permission_matrix(registration_world, method, url, body, expected)
+
+
+# check-in
+# Scanner devices: everything needs the registration permission, reading too. Scans are
+# checked against the clock, so these rows run on the conference's first morning.
+SCAN = {"token": "not-a-badge", "kind": "entry"}
+CHECKIN_MATRIX = [
+    ("get", f"{A}/scans/", None, hidden_read("registration")),
+    ("post", f"{A}/scans/", SCAN, some_write(201, "registration")),
+    ("post", f"{A}/scans/batch/", [SCAN | {"idempotency_key": "k1"}],
+     some_write(200, "registration")),
+    ("get", f"{A}/checkin/counts/", None, hidden_read("registration")),
+    ("get", f"{A}/checkin/search/?q=a", None, hidden_read("registration")),
+    ("get", f"{P}/scans/", None, public_read("registration")),
+    ("post", f"{P}/scans/", SCAN, some_write(201, "registration", hidden=False)),
+    ("post", f"{P}/scans/batch/", [SCAN | {"idempotency_key": "k1"}],
+     some_write(200, "registration", hidden=False)),
+    ("get", f"{P}/checkin/counts/", None, public_read("registration")),
+    ("get", f"{P}/checkin/search/?q=a", None, public_read("registration")),
+    # The other provider's registrant through this provider's URL: not found.
+    ("post", f"{P}/scans/", {"registration": "{b_reg}", "kind": "entry", "method": "search"},
+     some_write(400, "registration", hidden=False)),
+]  # fmt: skip
+MATRIX.extend(CHECKIN_MATRIX)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "expected"),
+    [pytest.param(*row, id=f"{row[0]}-{row[1]}") for row in CHECKIN_MATRIX],
+)
+def test_checkin_permission_matrix(registration_world, monkeypatch, method, url, body, expected):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2027, 4, 14, 13, 30, tzinfo=dt.UTC))
+    test_permission_matrix(registration_world, method, url, body, expected)

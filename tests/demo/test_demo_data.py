@@ -241,3 +241,27 @@ def test_demo_has_registration_support_and_consent(small_demo):
     assert agreements.count() == 2
     assert all(agreement_status(a).signed and not agreement_status(a).late for a in agreements)
     assert SharingConsent.objects.filter(activity=meeting, withdrawn_at__isnull=True).exists()
+
+
+def test_every_demo_learner_is_registered_and_workshops_fill(small_demo):
+    from cmeconf.registration import services
+    from cmeconf.registration.badge_tokens import badge_token, registration_for_token
+    from cmeconf.registration.choices import RegistrationStatus, SignupStatus
+    from cmeconf.registration.models import Registration, WorkshopSignup
+
+    learners = User.objects.filter(email__endswith=f"@learners.{v.DEMO_DOMAIN}")
+    regs = Registration.objects.filter(activity=small_demo, person__in=learners)
+    assert regs.count() == learners.count() == 50
+    statuses = set(regs.values_list("status", flat=True))
+    assert RegistrationStatus.CONFIRMED in statuses
+    for reg in regs.filter(status=RegistrationStatus.CONFIRMED):
+        assert reg.amount_due == sum(p.amount for p in reg.payments.all())
+    # Badges scan: every registration has a key, and its token finds it.
+    reg = regs.first()
+    assert registration_for_token(badge_token(reg)) == reg
+    for workshop in small_demo.sessions.filter(capacity__isnull=False, start__isnull=False):
+        confirmed = WorkshopSignup.objects.filter(
+            session=workshop, status=SignupStatus.CONFIRMED
+        ).count()
+        assert confirmed <= workshop.capacity
+        assert services.session_seats_left(workshop) == workshop.capacity - confirmed

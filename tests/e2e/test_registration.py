@@ -75,7 +75,7 @@ def test_learner_registers_with_a_promo_code(
     facts = page.locator(".registration-facts")
     expect(facts).to_contain_text("promo code RESIDENT25")
     expect(facts).to_contain_text("300.00 USD")
-    expect(page.get_by_text("card payment is not available yet")).to_be_visible()
+    expect(page.get_by_text("Card payment is not available for this conference.")).to_be_visible()
     expect(page.get_by_role("link", name="Ultrasound Workshop")).to_be_visible()
     expect(page.get_by_role("button", name="Sign up Ultrasound Workshop")).to_be_visible()
     screenshot(page, "registration-mine")

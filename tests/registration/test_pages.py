@@ -104,8 +104,8 @@ def test_promo_code_is_applied_and_shown(learner_client, learner, activity, phys
     assert "Thank you, you are registered." in html
     assert "\u2212100.00 USD (promo code RESIDENT25)" in html
     assert "300.00 USD" in html
-    assert "card payment is not available yet" in html
-    assert "Not available yet." in html
+    assert "Card payment is not available for this conference." in html
+    assert "Show my badge" in html
 
 
 def test_bad_promo_code_shows_the_error_and_keeps_the_input(

@@ -82,6 +82,7 @@ def test_setup_bad_input_shows_errors_keeps_input_and_saves_nothing(staff, activ
             "currency": "usd",
             "refund_percent": "50",
             "offer_hours": "24",
+            "reminder_days": "3",
             "capacity": "120",
         },
     )
@@ -99,6 +100,7 @@ def test_setup_saves_in_the_activity_time_zone(staff, activity):
             "currency": "eur",
             "refund_percent": "50",
             "offer_hours": "24",
+            "reminder_days": "3",
         },
     )
     assert response.status_code == 302

@@ -92,6 +92,10 @@ activity_patterns = [
     ),
     path("amendments/", integrity_planning.AmendmentList.as_view(), name="amendments"),
     path("activity-file/", integrity_planning.ActivityFileView.as_view(), name="activity_file"),
+    # Registration, payments, check-in and attendance.
+    path("", include("cmeconf.api.urls_registration")),
+    path("", include("cmeconf.api.urls_checkin")),
+    path("", include("cmeconf.api.urls_attendance")),
 ]
 
 urlpatterns = [

@@ -39,8 +39,11 @@ def send_templated_email(
     html_template: str | None = None,
     from_email: str | None = None,
     reply_to: Iterable[str] | None = None,
+    attachments: Iterable[tuple[str, str, str]] | None = None,
 ) -> None:
     """Render the templates with `context` and queue the message for sending.
+
+    `attachments` are (file name, text content, MIME type), e.g. an iCalendar file.
 
     Without a broker (the demo, the tests) the task runs at once in this
     process. Callers inside a transaction that may roll back should call this
@@ -57,4 +60,5 @@ def send_templated_email(
         html=render_to_string(html_template, ctx) if html_template else None,
         from_email=from_email,
         reply_to=list(reply_to) if reply_to else None,
+        attachments=[list(a) for a in attachments] if attachments else None,
     )

@@ -27,8 +27,12 @@ def send_email(
     html: str | None = None,
     from_email: str | None = None,
     reply_to: list[str] | None = None,
+    attachments: list[list[str]] | None = None,
 ) -> int:
-    """Send one already-rendered message through Django's e-mail backend."""
+    """Send one already-rendered message through Django's e-mail backend.
+
+    `attachments` are [file name, text content, MIME type] (lists: the queue speaks JSON).
+    """
     message = EmailMultiAlternatives(
         subject=subject,
         body=body,
@@ -38,6 +42,8 @@ def send_email(
     )
     if html:
         message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or []:
+        message.attach(filename, content, mimetype)
     sent = message.send()
     logger.info("sent e-mail %r to %d recipient(s)", subject, len(to))
     return sent

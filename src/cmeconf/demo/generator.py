@@ -29,6 +29,7 @@ from cmeconf.activities.services import program as program_svc
 from cmeconf.common import audit
 from cmeconf.demo import disclosures as demo_disclosures
 from cmeconf.demo import program as plan
+from cmeconf.demo import registrants as demo_registrants
 from cmeconf.demo import registration as demo_registration
 from cmeconf.demo import support as demo_support
 from cmeconf.demo import vocabulary as v
@@ -157,11 +158,14 @@ def _generate(rng: random.Random, sizes: Sizes, log: Callable[[str], None]) -> D
     demo_registration.add(activity, logins)
     consents = demo_support.consents(rng, activity, logins["physician"], learners)
     log(f"{len(learners)} learners, {bookmarks} bookmarks, {consents} consents to share details")
+    registered = demo_registrants.add(rng, activity, learners, logins["registration"])
+    log(f"{registered} registrants holding a seat")
     counts = {
         "sessions": activity.sessions.count(),
         "faculty": len(faculty),
         "learners": len(learners),
         "bookmarks": bookmarks,
+        "registrants": registered,
     }
     return DemoResult(provider=provider, activity=activity, counts=counts)
 

@@ -46,6 +46,9 @@ def add(activity: Activity, logins: dict[str, User]) -> None:
         cancellation_deadline=start - dt.timedelta(days=14),
         refund_percent=90,
         offer_hours=48,
+        # A jointly accredited meeting: physicians, boards' MOC, nurses, pharmacists, PAs.
+        credit_types=["AMA_PRA_1", "ABMS_MOC", "ANCC", "ACPE", "AAPA_1"],
+        reminder_days=3,
     )
     types = {}
     for order, (code, name, mode, professions, early, regular) in enumerate(TYPES):

@@ -10,7 +10,6 @@ since a disclosure is educational material [A12].
 
 from __future__ import annotations
 
-import functools
 import io
 from xml.sax.saxutils import escape
 
@@ -22,7 +21,6 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
     Frame,
@@ -36,6 +34,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from cmeconf.common.pdf import pdf_fonts as _fonts
 from cmeconf.integrity import learner
 from cmeconf.providers.models import Accreditor
 
@@ -95,23 +94,6 @@ def accreditation_statement(activity) -> str:
 
 
 # --- fonts and styles ------------------------------------------------------------------------
-
-
-@functools.cache
-def _fonts() -> tuple[str, str]:
-    """(regular, bold): DejaVu Sans where installed (wide script coverage), else the Vera
-    fonts reportlab ships; both embedded so that names print as typed."""
-    for name, regular, bold in (
-        ("DejaVuSans", "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
-        ("Vera", "Vera.ttf", "VeraBd.ttf"),
-    ):
-        try:
-            pdfmetrics.registerFont(TTFont(name, regular))
-            pdfmetrics.registerFont(TTFont(f"{name}-Bold", bold))
-        except TTFError:
-            continue
-        return name, f"{name}-Bold"
-    return "Helvetica", "Helvetica-Bold"
 
 
 def _styles(scale: float) -> dict[str, ParagraphStyle]:

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -61,3 +62,17 @@ def staff_required(permission: str | None = None) -> Callable:
         return wrapper
 
     return decorator
+
+
+def in_activity_time(view: Callable) -> Callable:
+    """Dates typed and shown by an activity's staff view are in the activity's time zone.
+
+    Goes below `staff_required`, which passes the activity in.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, activity, **kwargs):
+        with timezone.override(activity.tz):
+            return view(request, *args, activity=activity, **kwargs)
+
+    return wrapper

@@ -23,6 +23,8 @@ RESERVED_SLUGS = frozenset(
         "api",
         "accounts",
         "disclosure",
+        "payments",
+        "sharing",
         "staff",
         "static",
         "media",

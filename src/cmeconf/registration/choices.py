@@ -65,3 +65,10 @@ class PaymentStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     REFUNDED = "refunded", _("Refunded")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("In progress")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")

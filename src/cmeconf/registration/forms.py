@@ -11,10 +11,12 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cmeconf.integrity.consent import ConsentField
+from cmeconf.registration import identifiers as ids
 from cmeconf.registration import services
 from cmeconf.registration.choices import QuestionKind
 from cmeconf.registration.models import Question, Registration, RegistrationType
@@ -70,7 +72,83 @@ def _question_field(q: Question) -> forms.Field:
     return forms.CharField(max_length=1000, **common)
 
 
-class RegistrationForm(forms.Form):
+MONTHS = [("", "—")] + [(str(m), name) for m, name in MONTH_NAMES.items()]
+DAYS = [("", "—")] + [(str(d), str(d)) for d in range(1, 32)]
+
+
+def _identifier_field(name: str, person) -> forms.Field:
+    label = ids.IDENTIFIER_LABELS[name]
+    if name == "licence_state":
+        states = [("", "—")] + [(s, s) for s in sorted(ids.US_STATES)]
+        return forms.ChoiceField(label=label, choices=states, required=False)
+    if name == "abms_board":
+        boards = [("", "—")] + [(code, f"{code}: {n}") for code, n in ids.ABMS_BOARDS.items()]
+        return forms.ChoiceField(label=label, choices=boards, required=False)
+    if name == "birth_month":
+        return forms.ChoiceField(label=label, choices=MONTHS, required=False)
+    if name == "birth_day":
+        return forms.ChoiceField(label=label, choices=DAYS, required=False)
+    initial = getattr(person, "npi", "") if name == "npi" else ""
+    return forms.CharField(label=label, max_length=20, required=False, initial=initial)
+
+
+class CreditIdentifiersMixin:
+    """The credit types offered and, for those that need them, the clinician identifiers.
+
+    Every identifier field carries the credit types that ask for it, so the page
+    can show it only when one of them is ticked; the service decides what is
+    required.
+    """
+
+    def add_credit_fields(self, activity, person, initial_types=(), initial_ids=None) -> None:
+        setup = activity.registration_setup
+        self.offered = [c for c in setup.credit_types if c in ids.CREDIT_TYPES]
+        self.needs = ids.needs_for(self.offered)
+        if not self.offered:
+            return
+        self.fields["credit_types"] = forms.MultipleChoiceField(
+            label=_("Credit you will claim"),
+            choices=ids.credit_type_choices(self.offered),
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            initial=list(initial_types),
+            help_text=_("Tick what you will claim; we ask only for what it needs."),
+        )
+        self.asked_by: dict[str, list[str]] = {}
+        for need in self.needs:
+            for name in need.fields:
+                self.asked_by.setdefault(name, []).append(need.credit_type)
+        for name in ids.IDENTIFIERS:
+            if name in self.asked_by:
+                field = _identifier_field(name, person)
+                if initial_ids and name in initial_ids:
+                    field.initial = str(initial_ids[name])
+                self.fields[name] = field
+
+    def identifier_fields(self) -> list:
+        return [
+            (self[name], " ".join(self.asked_by[name]))
+            for name in ids.IDENTIFIERS
+            if name in self.fields
+        ]
+
+    def chosen_credit_types(self) -> list[str]:
+        return list(self.cleaned_data.get("credit_types") or [])
+
+    def identifiers(self) -> dict:
+        chosen = set(self.chosen_credit_types())
+        wanted = {n for n, by in getattr(self, "asked_by", {}).items() if chosen & set(by)}
+        # Fields of credit types not ticked are ignored, not refused: the page hid them.
+        return {n: self.cleaned_data.get(n, "") for n in wanted if self.cleaned_data.get(n)}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        for field, messages in error.message_dict.items():
+            target = field if field in self.fields else None
+            for message in messages:
+                self.add_error(target, message)
+
+
+class RegistrationForm(CreditIdentifiersMixin, forms.Form):
     """Registration type, promo code, the activity's questions and the optional consent [A4]."""
 
     promo_code = forms.CharField(
@@ -101,6 +179,7 @@ class RegistrationForm(forms.Form):
         self.questions = list(Question.objects.filter(activity=activity))
         for q in self.questions:
             self.fields[f"question_{q.pk}"] = _question_field(q)
+        self.add_credit_fields(activity, person)
         # Optional, unticked, and in plain sight, never a condition of registering [A4].
         self.fields["share_with_companies"] = ConsentField(activity)
         self.order_fields(["registration_type", "promo_code"])
@@ -131,11 +210,36 @@ class RegistrationForm(forms.Form):
                 answers=self.answers(),
                 promo_code=self.cleaned_data.get("promo_code", ""),
                 share_with_companies=self.cleaned_data.get("share_with_companies", False),
+                credit_types=self.chosen_credit_types(),
+                identifiers=self.identifiers(),
                 now=self.now,
             )
         except ValidationError as e:
-            for field, messages in e.message_dict.items():
-                target = field if field in self.fields else None
-                for message in messages:
-                    self.add_error(target, message)
+            self.add_service_errors(e)
+            return None
+
+
+class IdentifiersForm(CreditIdentifiersMixin, forms.Form):
+    """Change the credit types and identifiers after registering."""
+
+    def __init__(self, *args, registration: Registration, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.registration = registration
+        self.add_credit_fields(
+            registration.activity,
+            registration.person,
+            initial_types=registration.credit_types,
+            initial_ids=registration.identifiers,
+        )
+
+    def submit(self, *, by) -> Registration | None:
+        try:
+            return services.update_identifiers(
+                self.registration,
+                by=by,
+                credit_types=self.chosen_credit_types(),
+                identifiers=self.identifiers(),
+            )
+        except ValidationError as e:
+            self.add_service_errors(e)
             return None

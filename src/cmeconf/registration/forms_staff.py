@@ -14,6 +14,7 @@ from cmeconf.registration.choices import (
     QuestionPurpose,
     RegistrationStatus,
 )
+from cmeconf.registration.identifiers import credit_type_choices
 from cmeconf.registration.models import RegistrationType
 
 
@@ -47,6 +48,23 @@ class SetupForm(forms.Form):
         max_value=32767,
         initial=48,
         help_text=_("How long a person from the waiting list has to take an offered seat."),
+    )
+    reminder_days = forms.IntegerField(
+        label=_("Reminder e-mail, days before the start"),
+        min_value=0,
+        max_value=60,
+        initial=3,
+        help_text=_("0: no reminder."),
+    )
+    credit_types = forms.MultipleChoiceField(
+        label=_("Credit types offered"),
+        choices=credit_type_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Learners tick those they will claim; we ask them for the identifiers each needs "
+            "(board ID for MOC, NABP e-Profile ID for pharmacy) and say why."
+        ),
     )
 
 

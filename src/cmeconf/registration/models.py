@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cmeconf.registration.choices import (
     AttendanceMode,
+    BatchStatus,
     PaymentMethod,
     PaymentStatus,
     QuestionKind,
@@ -36,6 +37,17 @@ class RegistrationSetup(models.Model):
         _("refund before the deadline (%)"), default=100
     )
     offer_hours = models.PositiveSmallIntegerField(_("hours to accept a freed seat"), default=48)
+    credit_types = models.JSONField(
+        _("credit types offered"),
+        default=list,
+        blank=True,
+        help_text=_("The credit types learners may claim; they decide which identifiers we ask."),
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder e-mail days before the start"),
+        default=3,
+        help_text=_("0 sends no reminder."),
+    )
 
     def __str__(self) -> str:
         return f"Registration for {self.activity}"
@@ -184,6 +196,12 @@ class Registration(models.Model):
     )
     answers = models.JSONField(default=dict, blank=True)
     identifiers = models.JSONField(default=dict, blank=True)
+    # Credit types the learner means to claim; they decide which identifiers were asked.
+    credit_types = models.JSONField(default=list, blank=True)
+    # Random part of the badge's signed token: a new key voids every printed copy.
+    badge_key = models.CharField(max_length=32, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
     waitlisted_at = models.DateTimeField(null=True, blank=True)
@@ -207,6 +225,22 @@ class Registration(models.Model):
     @property
     def amount_due(self):
         return max(self.price - self.discount, 0)
+
+    @property
+    def credit_type_labels(self) -> list[str]:
+        from cmeconf.registration.identifiers import CREDIT_TYPES
+
+        return [str(CREDIT_TYPES[c]) for c in self.credit_types if c in CREDIT_TYPES]
+
+    @property
+    def identifier_items(self) -> list[tuple[str, str]]:
+        from cmeconf.registration.identifiers import IDENTIFIER_LABELS
+
+        return [
+            (str(label), str(self.identifiers[name]))
+            for name, label in IDENTIFIER_LABELS.items()
+            if name in self.identifiers
+        ]
 
 
 class WorkshopSignup(models.Model):
@@ -255,9 +289,57 @@ class Payment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     note = models.TextField(blank=True)
+    # A refund is a payment of negative amount pointing at the payment it returns.
+    refund_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+    )
 
     class Meta:
         ordering = ["created", "id"]
+        indexes = [models.Index(fields=["method", "reference"])]
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.amount} ({self.get_status_display()})"
+
+
+class WebhookEvent(models.Model):
+    """A payment gateway's event, kept so that a redelivered event is handled once."""
+
+    gateway = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=255)
+    kind = models.CharField(max_length=100)
+    received_at = models.DateTimeField()
+    payload = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["gateway", "event_id"], name="unique_webhook_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.kind} {self.event_id}"
+
+
+class BadgeBatch(models.Model):
+    """All badges of an activity in one PDF, made in the background with its progress."""
+
+    activity = models.ForeignKey(
+        "activities.Activity", on_delete=models.CASCADE, related_name="badge_batches"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=BatchStatus.choices)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="badges/", blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"Badges of {self.activity} ({self.get_status_display()})"

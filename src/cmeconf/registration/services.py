@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +40,8 @@ from cmeconf.registration.choices import (
     RegistrationStatus,
     SignupStatus,
 )
+from cmeconf.registration.ics import ics_attachment
+from cmeconf.registration.identifiers import clean_identifiers, identifier_problems
 from cmeconf.registration.models import (
     Payment,
     PromoCode,
@@ -143,7 +146,7 @@ def _activity_url(activity) -> str:
     return settings.SITE_URL + activity.get_absolute_url()
 
 
-def _mail_later(person, name: str, context: dict) -> None:
+def _mail_later(person, name: str, context: dict, attachments: list | None = None) -> None:
     """Send after commit: a rolled-back offer must not reach anyone's inbox."""
 
     def send() -> None:
@@ -152,9 +155,32 @@ def _mail_later(person, name: str, context: dict) -> None:
             f"registration/email/{name}_subject.txt",
             f"registration/email/{name}.txt",
             context,
+            attachments=attachments,
         )
 
     transaction.on_commit(send)
+
+
+def mail_confirmed(registration: Registration) -> None:
+    """Tell the person their seat is confirmed (paid, or an offered seat taken), with the .ics.
+
+    Call inside the transaction that confirms: the e-mail leaves after commit.
+    """
+    _mail_later(
+        registration.person,
+        "confirmed",
+        {
+            "person": registration.person,
+            "activity": registration.activity,
+            "registration": registration,
+            "url": settings.SITE_URL
+            + reverse(
+                "learner_registration:mine",
+                args=[registration.activity.provider.slug, registration.activity.slug],
+            ),
+        },
+        attachments=[ics_attachment(registration)],
+    )
 
 
 # -- answers to the custom questions --------------------------------------------------------
@@ -225,14 +251,22 @@ def _register(
     group: RegistrationGroup | None,
     now: dt.datetime,
     require_answers: bool,
+    credit_types: list[str] | None = None,
+    identifiers: dict | None = None,
 ) -> Registration:
     answers = answers or {}
+    credit_types = list(dict.fromkeys(credit_types or []))
+    identifiers = identifiers or {}
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    setup = _lock_setup(activity)
+    # Everything that needs no seat count is checked before taking the activity's lock:
+    # under a rush, requests queue on that lock, so it is held only for the seats.
+    setup = RegistrationSetup.objects.filter(activity=activity).first()
+    if setup is None:
+        raise ValidationError(_("Registration has not been set up for this activity."))
     if setup.opens_at is not None and now < setup.opens_at:
         add("__all__", _("Registration has not opened yet."))
     if setup.closes_at is not None and now >= setup.closes_at:
@@ -241,7 +275,6 @@ def _register(
     if reg_type.activity_id != activity.pk:
         add("registration_type", _("This registration type belongs to another activity."))
     else:
-        reg_type = _lock_type(reg_type)
         if not reg_type.is_active:
             add("registration_type", _("This registration type is not open for registration."))
         if reg_type.professions and person.profession not in reg_type.professions:
@@ -251,6 +284,10 @@ def _register(
             )
     questions = list(Question.objects.filter(activity=activity))
     for field, message in answer_problems(questions, answers, require=require_answers).items():
+        add(field, message)
+    for field, message in identifier_problems(
+        setup.credit_types, credit_types, identifiers
+    ).items():
         add(field, message)
     tier = current_tier(reg_type, now)
     if tier is None and reg_type.prices.exists():
@@ -262,8 +299,6 @@ def _register(
         for message in e.message_dict["promo_code"]:
             add("promo_code", message)
     if promo is not None:
-        # Lock the code as well: its last use must not go to two people at once.
-        promo = PromoCode.objects.select_for_update().get(pk=promo.pk)
         uses = promo.registrations.exclude(status=RegistrationStatus.CANCELLED).count()
         for message in promo_problems(promo, reg_type, now, uses):
             add("promo_code", message)
@@ -275,6 +310,17 @@ def _register(
         add("person", _("%(person)s is already registered.") % {"person": person})
     if errors:
         raise ValidationError(errors)
+
+    # Seats: from here to the commit, one registration at a time for the activity.
+    setup = _lock_setup(activity)
+    reg_type = _lock_type(reg_type)
+    if promo is not None:
+        # Again under the code's lock: its last use must not go to two people at once.
+        promo = PromoCode.objects.select_for_update().get(pk=promo.pk)
+        uses = promo.registrations.exclude(status=RegistrationStatus.CANCELLED).count()
+        problems = promo_problems(promo, reg_type, now, uses)
+        if problems:
+            raise ValidationError({"promo_code": problems})
 
     price = tier.amount if tier is not None else ZERO
     registration = Registration(
@@ -289,6 +335,8 @@ def _register(
         group=group,
         registered_by=by,
         answers=_clean_answers(questions, answers),
+        credit_types=credit_types,
+        identifiers=clean_identifiers(identifiers),
         created=now,
     )
     # Nobody overtakes a person already waiting for this type, even if a seat looks free.
@@ -331,6 +379,9 @@ def _register(
             "promo_code": promo.code if promo else "",
             "group": group.pk if group else None,
             "share_with_companies": share_with_companies,
+            "credit_types": credit_types,
+            # Which identifiers were given, not their values: the trail is read widely.
+            "identifiers": sorted(registration.identifiers),
         },
     )
     _mail_later(
@@ -344,6 +395,10 @@ def _register(
             "pending": registration.status == RegistrationStatus.PENDING_PAYMENT,
             "url": _activity_url(activity),
         },
+        # A seat held: the learner's calendar gets the activity; a waiting place does not.
+        attachments=None
+        if registration.status == RegistrationStatus.WAITLISTED
+        else [ics_attachment(registration)],
     )
     return registration
 
@@ -358,13 +413,18 @@ def register(
     promo_code: str = "",
     share_with_companies: bool = False,
     group: RegistrationGroup | None = None,
+    credit_types: list[str] | None = None,
+    identifiers: dict | None = None,
     now: dt.datetime | None = None,
 ) -> Registration:
     """Register `person`: a seat if one is free, otherwise a place on the waiting list.
 
     `answers` maps question ids to answers (text, one choice, a list of choices, or
-    True/False). Errors are a ValidationError keyed by field: "registration_type",
-    "promo_code", "person", "question_<id>" or "__all__".
+    True/False). `credit_types` are the offered credit types the learner means to
+    claim; `identifiers` the clinician identifiers those need (see
+    registration.identifiers). Errors are a ValidationError keyed by field:
+    "registration_type", "promo_code", "person", "question_<id>", "credit_types",
+    an identifier's name, or "__all__".
     Side effects: the registration (CONFIRMED, PENDING_PAYMENT or WAITLISTED), the
     learner's consent when `share_with_companies` [A4], audit "registration.created",
     an e-mail to the person after commit.
@@ -382,6 +442,8 @@ def register(
             group=group,
             now=_now(now),
             require_answers=True,
+            credit_types=credit_types,
+            identifiers=identifiers,
         )
 
 
@@ -449,6 +511,46 @@ def register_group(
     return group
 
 
+def update_identifiers(
+    registration: Registration,
+    *,
+    by,
+    credit_types: list[str],
+    identifiers: dict,
+) -> Registration:
+    """Change the credit types a learner will claim and the identifiers they need.
+
+    For people registered by a coordinator, who could not give them, and for
+    corrections. Errors as in `register`. Audit "registration.identifiers_changed"
+    names the identifiers given, never their values.
+    """
+    activity = registration.activity
+    _check_self_or_staff(activity, registration.person, by)
+    credit_types = list(dict.fromkeys(credit_types or []))
+    setup = RegistrationSetup.objects.filter(activity=activity).first()
+    offered = setup.credit_types if setup is not None else []
+    problems = identifier_problems(offered, credit_types, identifiers or {})
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        reg = Registration.objects.select_for_update().get(pk=registration.pk)
+        if reg.status == RegistrationStatus.CANCELLED:
+            raise ValidationError(_("This registration is cancelled."))
+        reg.credit_types = credit_types
+        reg.identifiers = clean_identifiers(identifiers or {})
+        reg.save(update_fields=["credit_types", "identifiers"])
+        _record(
+            "registration.identifiers_changed",
+            activity,
+            reg,
+            by=by,
+            after={"credit_types": credit_types, "identifiers": sorted(reg.identifiers)},
+        )
+    registration.credit_types = reg.credit_types
+    registration.identifiers = reg.identifiers
+    return registration
+
+
 # -- cancelling and the waiting list --------------------------------------------------------
 
 
@@ -466,10 +568,15 @@ def cancel(
 ) -> Registration:
     """Cancel a registration; its seat (and its workshop seats) go to the next waiting.
 
-    No refund is made here: payments are refunded by the payment side.
+    A learner cancelling their own registration gets the policy's refund
+    (refunds.refund_on_cancel); when staff cancel, they refund separately.
     Side effects: status CANCELLED, its sign-ups cancelled, audit
-    "registration.cancelled", offers to the waiting list.
+    "registration.cancelled", offers to the waiting list; for the learner's own
+    cancellation, refund payments (audit "payment.refunded"), sent to Stripe after commit.
     """
+    # refunds builds on this module, so it is imported here, not at the top.
+    from cmeconf.registration import refunds
+
     activity = registration.activity
     _check_self_or_staff(activity, registration.person, by)
     now = _now(now)
@@ -480,6 +587,10 @@ def cancel(
         if reg.status == RegistrationStatus.CANCELLED:
             raise ValidationError(_("This registration is already cancelled."))
         _cancel_locked(reg, by=by, now=now, action="registration.cancelled", reason=reason)
+        if getattr(by, "pk", None) == reg.person_id:
+            # Same transaction: cancelled and refund recorded together, or neither. Card
+            # refunds reach Stripe only after the commit, safe to retry (see refunds).
+            refunds.refund_on_cancel(reg, by=by, now=now)
     registration.refresh_from_db()
     return registration
 
@@ -579,6 +690,7 @@ def accept_offer(registration: Registration, *, by, now: dt.datetime | None = No
             reg.confirmed_at = now
         reg.save(update_fields=["status", "offer_expires_at", "confirmed_at"])
         _record("registration.offer_accepted", activity, reg, by=by, after={"status": reg.status})
+        mail_confirmed(reg)
     registration.refresh_from_db()
     return registration
 
@@ -712,6 +824,7 @@ def confirm_payment(
             reg.confirmed_at = now
             reg.save(update_fields=["status", "confirmed_at"])
             _record("registration.confirmed", activity, reg, by=by, after={"status": reg.status})
+            mail_confirmed(reg)
     registration.refresh_from_db()
     return payment
 

@@ -25,6 +25,7 @@ from cmeconf.registration.choices import (
     QuestionKind,
     QuestionPurpose,
 )
+from cmeconf.registration.identifiers import CREDIT_TYPES
 from cmeconf.registration.models import (
     PriceTier,
     PromoCode,
@@ -42,6 +43,8 @@ SETUP_FIELDS = (
     "cancellation_deadline",
     "refund_percent",
     "offer_hours",
+    "credit_types",
+    "reminder_days",
 )
 TYPE_FIELDS = (
     "code",
@@ -102,7 +105,8 @@ def save_setup(activity, *, by, **fields) -> RegistrationSetup:
     """Create or change the activity's registration set-up.
 
     Fields: opens_at, closes_at, capacity, currency, cancellation_deadline,
-    refund_percent, offer_hours. Side effects: audit "registration.setup_saved",
+    refund_percent, offer_hours, credit_types (codes of registration.identifiers
+    CREDIT_TYPES), reminder_days. Side effects: audit "registration.setup_saved",
     program version bumped.
     """
     _unknown(fields, SETUP_FIELDS)
@@ -124,6 +128,14 @@ def save_setup(activity, *, by, **fields) -> RegistrationSetup:
             errors["refund_percent"] = _("A refund is between 0 and 100 percent.")
         if not setup.offer_hours or setup.offer_hours < 1:
             errors["offer_hours"] = _("Give a freed seat at least one hour to be accepted.")
+        setup.credit_types = list(dict.fromkeys(setup.credit_types or []))
+        unknown = [c for c in setup.credit_types if c not in CREDIT_TYPES]
+        if unknown:
+            errors["credit_types"] = _("Unknown credit types: %(codes)s.") % {
+                "codes": ", ".join(unknown)
+            }
+        if setup.reminder_days is None or not 0 <= setup.reminder_days <= 60:
+            errors["reminder_days"] = _("Send the reminder 0 to 60 days before the start.")
         if setup.capacity is not None and setup.pk:
             # Lowering the seats below those already taken would oversell the activity.
             taken = _seats_taken(activity)
@@ -196,6 +208,29 @@ def update_type(reg_type: RegistrationType, *, by, **fields) -> RegistrationType
         bump_program_version(activity)
     reg_type.refresh_from_db()
     return reg_type
+
+
+def remove_type(reg_type: RegistrationType, *, by) -> None:
+    """Remove a registration type that nobody has registered with; its prices go with it.
+
+    A type with registrations (cancelled ones too) stays, as their record: close it
+    for registration instead. Side effects: audit "registration.type_removed", bump.
+    """
+    activity = reg_type.activity
+    _check_staff(activity, by)
+    with transaction.atomic():
+        locked = RegistrationType.objects.select_for_update().get(pk=reg_type.pk)
+        if Registration.objects.filter(registration_type=locked).exists():
+            raise ValidationError(
+                _(
+                    "People have registered with this type, so it cannot be removed; "
+                    "close it for registration instead."
+                )
+            )
+        before = {f: getattr(locked, f) for f in TYPE_FIELDS}
+        _record("registration.type_removed", activity, locked, by=by, before=before)
+        locked.delete()
+        bump_program_version(activity)
 
 
 def add_tier(
@@ -343,6 +378,25 @@ def update_promo(promo: PromoCode, *, by, **fields) -> PromoCode:
         _record("registration.promo_changed", activity, locked, by=by, before=before, after=after)
     promo.refresh_from_db()
     return promo
+
+
+def remove_promo(promo: PromoCode, *, by) -> None:
+    """Remove a promo code that no registration has used.
+
+    A used code stays, as the record of the discounts given: deactivate it instead.
+    Side effects: audit "registration.promo_removed".
+    """
+    activity = promo.activity
+    _check_staff(activity, by)
+    with transaction.atomic():
+        locked = PromoCode.objects.select_for_update().get(pk=promo.pk)
+        if Registration.objects.filter(promo_code=locked).exists():
+            raise ValidationError(
+                _("This code has been used, so it cannot be removed; deactivate it instead.")
+            )
+        before = _promo_after(locked, list(locked.registration_types.all()))
+        _record("registration.promo_removed", activity, locked, by=by, before=before)
+        locked.delete()
 
 
 # -- questions ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     path("my-registration/cancel/", views.cancel_registration, name="cancel"),
     path("my-registration/accept/", views.accept_offer, name="accept"),
     path("my-registration/decline/", views.decline_offer, name="decline"),
+    path("my-registration/credit/", views.credit_identifiers, name="credit"),
 ]
 urlpatterns += [
     path(

@@ -22,7 +22,7 @@ from cmeconf.activities.models import Activity, Session
 from cmeconf.activities.views.public import public_activity
 from cmeconf.registration import services
 from cmeconf.registration.choices import RegistrationStatus, SignupStatus
-from cmeconf.registration.forms import RegistrationForm
+from cmeconf.registration.forms import IdentifiersForm, RegistrationForm
 from cmeconf.registration.models import Registration, RegistrationSetup, WorkshopSignup
 
 S = RegistrationStatus
@@ -39,7 +39,7 @@ def _activity(provider: str, activity: str) -> Activity:
 def _links(act: Activity) -> dict[str, str]:
     links = schedule.activity_links(act.provider.slug, act.slug)
     args = [act.provider.slug, act.slug]
-    for name in ("register", "mine", "cancel", "accept", "decline"):
+    for name in ("register", "mine", "cancel", "accept", "decline", "credit"):
         links[name] = reverse(f"learner_registration:{name}", args=args)
     return links
 
@@ -162,6 +162,21 @@ def cancel_registration(request: HttpRequest, provider: str, activity: str) -> H
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def credit_identifiers(request: HttpRequest, provider: str, activity: str) -> HttpResponse:
+    """The credit types the learner will claim and the identifiers they need."""
+    act = _activity(provider, activity)
+    registration = _own_registration(request, act)
+    form = IdentifiersForm(request.POST or None, registration=registration)
+    if request.method == "POST" and form.is_valid() and form.submit(by=request.user):
+        messages.success(request, _("Your credit details are saved."))
+        return _mine(request, act)
+    return _page(
+        request, act, "registration/credit_identifiers.html", form=form, registration=registration
+    )
+
+
+@login_required
 @require_POST
 def accept_offer(request: HttpRequest, provider: str, activity: str) -> HttpResponse:
     act = _activity(provider, activity)
@@ -209,10 +224,12 @@ def workshop_action(
     registration = _own_registration(request, act)
     session = get_object_or_404(Session, activity=act, code=code)
     title = session.title
+    notify = messages.success
     try:
         if action == "sign-up":
             signup = services.sign_up(registration, session, by=request.user)
             if signup.status == SignupStatus.WAITLISTED:
+                notify = messages.warning
                 message = _("“%(title)s” is full: you are on its waiting list.")
             else:
                 message = _("You have a seat in “%(title)s”.")
@@ -230,5 +247,5 @@ def workshop_action(
     except ValidationError as e:
         _show_errors(request, e)
     else:
-        messages.success(request, message % {"title": title})
+        notify(request, message % {"title": title})
     return _mine(request, act)

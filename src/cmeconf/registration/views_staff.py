@@ -7,19 +7,17 @@ registration.setup (the set-up) and registration.services (registrations, paymen
 from __future__ import annotations
 
 import csv
-import functools
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cmeconf.common.spreadsheet import safe_cell
-from cmeconf.providers.access import staff_required
+from cmeconf.providers.access import in_activity_time, staff_required
 from cmeconf.providers.forms import add_service_errors
 from cmeconf.providers.models import Provider
 from cmeconf.providers.permissions import Permission
@@ -64,17 +62,6 @@ CSV_COLUMNS = [
     "confirmed",
     "cancelled",
 ]
-
-
-def _in_activity_time(view):
-    """Dates typed and shown on these pages are in the activity's time zone."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, activity, **kwargs):
-        with timezone.override(activity.tz):
-            return view(request, *args, activity=activity, **kwargs)
-
-    return wrapper
 
 
 def _context(request: HttpRequest, provider, activity, section: str, **extra) -> dict:
@@ -132,7 +119,7 @@ def _registrants(activity, form: RegistrantFilterForm):
 
 @require_safe
 @staff_required(REG)
-@_in_activity_time
+@in_activity_time
 def registrants(request: HttpRequest, provider: Provider, activity) -> HttpResponse:
     form = RegistrantFilterForm(request.GET or None, activity=activity)
     rows = list(_registrants(activity, form))
@@ -171,7 +158,7 @@ def registrants(request: HttpRequest, provider: Provider, activity) -> HttpRespo
 
 @require_safe
 @staff_required(REG)
-@_in_activity_time
+@in_activity_time
 def registrants_csv(request: HttpRequest, provider: Provider, activity) -> HttpResponse:
     """The registrants as the list shows them (the same search and filters)."""
     form = RegistrantFilterForm(request.GET or None, activity=activity)
@@ -242,7 +229,7 @@ def _registrant_page(
 
 @require_safe
 @staff_required(REG)
-@_in_activity_time
+@in_activity_time
 def registrant(request: HttpRequest, provider: Provider, activity, registration: int):
     reg = _registrant(activity, registration)
     return _registrant_page(request, provider, activity, reg)
@@ -250,7 +237,7 @@ def registrant(request: HttpRequest, provider: Provider, activity, registration:
 
 @require_POST
 @staff_required(REG)
-@_in_activity_time
+@in_activity_time
 def registrant_paid(request: HttpRequest, provider: Provider, activity, registration: int):
     """Record an invoice or on-site payment; the registration is confirmed once covered."""
     reg = _registrant(activity, registration)
@@ -279,7 +266,7 @@ def registrant_paid(request: HttpRequest, provider: Provider, activity, registra
 
 @require_POST
 @staff_required(REG)
-@_in_activity_time
+@in_activity_time
 def registrant_cancel(request: HttpRequest, provider: Provider, activity, registration: int):
     reg = _registrant(activity, registration)
     form = CancelForm(request.POST, prefix="cancel")
@@ -301,7 +288,7 @@ def registrant_cancel(request: HttpRequest, provider: Provider, activity, regist
 
 
 @staff_required(REG)
-@_in_activity_time
+@in_activity_time
 def setup_edit(request: HttpRequest, provider: Provider, activity) -> HttpResponse:
     current = RegistrationSetup.objects.filter(activity=activity).first()
     initial = {f: getattr(current, f) for f in setup.SETUP_FIELDS} if current else None
@@ -360,7 +347,7 @@ def _types_page(request, provider, activity, *, form=None, tier_forms=None, stat
 
 
 @staff_required(REG)
-@_in_activity_time
+@in_activity_time
 def types(request: HttpRequest, provider: Provider, activity) -> HttpResponse:
     """The types with their prices; the form below adds a type."""
     if request.method != "POST":
@@ -380,7 +367,7 @@ def types(request: HttpRequest, provider: Provider, activity) -> HttpResponse:
 
 
 @staff_required(REG)
-@_in_activity_time
+@in_activity_time
 def type_edit(request: HttpRequest, provider: Provider, activity, type: int) -> HttpResponse:
     reg_type = _one(RegistrationType, type, activity=activity)
     initial = {f: getattr(reg_type, f) for f in setup.TYPE_FIELDS}
@@ -403,7 +390,7 @@ def type_edit(request: HttpRequest, provider: Provider, activity, type: int) -> 
 
 @require_POST
 @staff_required(REG)
-@_in_activity_time
+@in_activity_time
 def tier_add(request: HttpRequest, provider: Provider, activity, type: int) -> HttpResponse:
     reg_type = _one(RegistrationType, type, activity=activity)
     form = _tier_form(reg_type, request.POST)
@@ -420,7 +407,7 @@ def tier_add(request: HttpRequest, provider: Provider, activity, type: int) -> H
 
 @require_POST
 @staff_required(REG)
-@_in_activity_time
+@in_activity_time
 def tier_remove(request: HttpRequest, provider: Provider, activity, tier: int) -> HttpResponse:
     price = _one(PriceTier, tier, registration_type__activity=activity)
     setup.remove_tier(price, by=request.user)
@@ -458,7 +445,7 @@ def _promos_page(request, provider, activity, *, form=None, status=200):
 
 
 @staff_required(REG)
-@_in_activity_time
+@in_activity_time
 def promos(request: HttpRequest, provider: Provider, activity) -> HttpResponse:
     if request.method != "POST":
         return _promos_page(request, provider, activity)
@@ -475,7 +462,7 @@ def promos(request: HttpRequest, provider: Provider, activity) -> HttpResponse:
 
 
 @staff_required(REG)
-@_in_activity_time
+@in_activity_time
 def promo_edit(request: HttpRequest, provider: Provider, activity, promo: int) -> HttpResponse:
     code = _one(PromoCode, promo, activity=activity)
     initial = {f: getattr(code, f) for f in setup.PROMO_FIELDS if f != "registration_types"}
@@ -501,7 +488,7 @@ def promo_edit(request: HttpRequest, provider: Provider, activity, promo: int) -
 
 
 @staff_required(REG)
-@_in_activity_time
+@in_activity_time
 def questions(request: HttpRequest, provider: Provider, activity) -> HttpResponse:
     form = QuestionForm(request.POST or None, prefix="question")
     if request.method == "POST" and form.is_valid():
@@ -529,7 +516,7 @@ def questions(request: HttpRequest, provider: Provider, activity) -> HttpRespons
 
 @require_POST
 @staff_required(REG)
-@_in_activity_time
+@in_activity_time
 def question_remove(
     request: HttpRequest, provider: Provider, activity, question: int
 ) -> HttpResponse:

@@ -314,6 +314,15 @@ def delete_session(session: Session, *, by, reason: str = "") -> None:
     """Remove a session. Side effects: audit "session.deleted"; program caches invalidated."""
     activity = session.activity
     reason = planning_review.require_reason(activity, reason)
+    # Attendance and sign-ups are records credit and refunds rest on: never lost silently.
+    if session.attendance.exists() or session.scans.exists():
+        raise ValidationError(
+            _("People's attendance is recorded for this session, so it cannot be deleted.")
+        )
+    if session.signups.exists():
+        raise ValidationError(
+            _("People have signed up for this workshop; cancel their sign-ups before deleting it.")
+        )
     before = audit.snapshot(session, SESSION_FIELDS)
     _record("session.deleted", activity, by=by, obj=session, before=before, note=reason)
     _amend(

@@ -1,0 +1,1 @@
+"""How learners pay: one gateway per payment method, chosen from `registry`."""
