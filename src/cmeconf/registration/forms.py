@@ -243,3 +243,55 @@ class IdentifiersForm(CreditIdentifiersMixin, forms.Form):
         except ValidationError as e:
             self.add_service_errors(e)
             return None
+
+
+class GroupForm(forms.Form):
+    """A coordinator's group: a name, the type for everyone, and the list of people."""
+
+    name = forms.CharField(
+        label=gettext_lazy("Group name"),
+        max_length=200,
+        help_text=gettext_lazy("Your department or hospital, as the organisers should see it."),
+    )
+    people = forms.CharField(
+        label=gettext_lazy("People"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=gettext_lazy(
+            "One person per line: e-mail, first name, last name, and optionally the short "
+            "name of a registration type (otherwise the one chosen above)."
+        ),
+    )
+
+    def __init__(self, *args, activity, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.activity = activity
+        setup = activity.registration_setup
+        now = timezone.now()
+        types = RegistrationType.objects.filter(activity=activity, is_active=True)
+        self.fields["registration_type"] = TypeChoiceField(
+            queryset=types,
+            currency=setup.currency,
+            now=now,
+            required=False,
+            label=_("Registration type for everyone"),
+            help_text=_("Short names: %(codes)s.") % {"codes": ", ".join(t.code for t in types)},
+        )
+        self.order_fields(["name", "registration_type", "people"])
+
+    def submit(self, *, by):
+        from cmeconf.registration.group import register_list
+
+        try:
+            return register_list(
+                self.activity,
+                coordinator=by,
+                name=self.cleaned_data["name"],
+                text=self.cleaned_data["people"],
+                default_type=self.cleaned_data.get("registration_type"),
+                by=by,
+            )
+        except ValidationError as e:
+            for field, messages in e.message_dict.items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+            return None

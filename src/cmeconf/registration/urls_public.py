@@ -9,6 +9,7 @@ app_name = "learner_registration"
 
 urlpatterns = [
     path("register/", views.register_page, name="register"),
+    path("register/group/", views.register_group_page, name="group"),
     path("my-registration/", views.my_registration, name="mine"),
     path("my-registration/cancel/", views.cancel_registration, name="cancel"),
     path("my-registration/accept/", views.accept_offer, name="accept"),

@@ -22,7 +22,7 @@ from cmeconf.activities.models import Activity, Session
 from cmeconf.activities.views.public import public_activity
 from cmeconf.registration import services
 from cmeconf.registration.choices import RegistrationStatus, SignupStatus
-from cmeconf.registration.forms import IdentifiersForm, RegistrationForm
+from cmeconf.registration.forms import GroupForm, IdentifiersForm, RegistrationForm
 from cmeconf.registration.models import Registration, RegistrationSetup, WorkshopSignup
 
 S = RegistrationStatus
@@ -39,7 +39,7 @@ def _activity(provider: str, activity: str) -> Activity:
 def _links(act: Activity) -> dict[str, str]:
     links = schedule.activity_links(act.provider.slug, act.slug)
     args = [act.provider.slug, act.slug]
-    for name in ("register", "mine", "cancel", "accept", "decline", "credit"):
+    for name in ("register", "mine", "cancel", "accept", "decline", "credit", "group"):
         links[name] = reverse(f"learner_registration:{name}", args=args)
     return links
 
@@ -159,6 +159,31 @@ def cancel_registration(request: HttpRequest, provider: str, activity: str) -> H
             messages.success(request, _("Your registration is cancelled."))
         return _mine(request, act)
     return _page(request, act, "registration/cancel_confirm.html", registration=registration)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def register_group_page(request: HttpRequest, provider: str, activity: str) -> HttpResponse:
+    """A coordinator registers colleagues together: everyone, or nobody."""
+    act = _activity(provider, activity)
+    form = GroupForm(request.POST or None, activity=act)
+    if request.method == "POST" and form.is_valid():
+        group = form.submit(by=request.user)
+        if group is not None:
+            registrations = group.registrations.select_related("person", "registration_type")
+            messages.success(
+                request,
+                _("%(n)s people are registered in “%(group)s”.")
+                % {"n": registrations.count(), "group": group.name},
+            )
+            return _page(
+                request,
+                act,
+                "registration/group_done.html",
+                group=group,
+                registrations=registrations.order_by("id"),
+            )
+    return _page(request, act, "registration/group.html", form=form)
 
 
 @login_required
