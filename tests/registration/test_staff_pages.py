@@ -414,3 +414,21 @@ def test_outsiders_get_404_and_other_activities_registrations_404(
     client.force_login(outsider)
     assert client.get(url(activity, "registration")).status_code == 404
     assert client.get(url(activity, "registration_csv")).status_code == 404
+
+
+def test_long_lists_come_in_pages_that_keep_the_search(staff, activity, types, monkeypatch):
+    from cmeconf.registration import views_staff
+
+    monkeypatch.setattr(views_staff, "REGISTRANTS_PER_PAGE", 2)
+    _physician, resident = types
+    for i in range(5):
+        register(activity, resident, first_name="Res", last_name=f"Ident{i}")
+    register(activity, resident, first_name="Other", last_name="Person")
+    first = staff.get(url(activity, "registration"), {"q": "Ident"})
+    assert len(first.context["rows"]) == 2
+    page = first.content.decode()
+    assert "5 registrants found" in page
+    assert "Page 1 of 3" in page
+    assert "q=Ident&amp;page=2" in page
+    last = staff.get(url(activity, "registration"), {"q": "Ident", "page": "3"})
+    assert len(last.context["rows"]) == 1
