@@ -161,6 +161,16 @@ def _mail_later(person, name: str, context: dict, attachments: list | None = Non
     transaction.on_commit(send)
 
 
+def registration_state(setup: RegistrationSetup, now: dt.datetime | None = None) -> str:
+    """ "not_yet_open", "open" or "closed": from opens_at (inclusive) to closes_at."""
+    now = _now(now)
+    if setup.opens_at is not None and now < setup.opens_at:
+        return "not_yet_open"
+    if setup.closes_at is not None and now >= setup.closes_at:
+        return "closed"
+    return "open"
+
+
 def mail_confirmed(registration: Registration) -> None:
     """Tell the person their seat is confirmed (paid, or an offered seat taken), with the .ics.
 
@@ -267,9 +277,10 @@ def _register(
     setup = RegistrationSetup.objects.filter(activity=activity).first()
     if setup is None:
         raise ValidationError(_("Registration has not been set up for this activity."))
-    if setup.opens_at is not None and now < setup.opens_at:
+    state = registration_state(setup, now)
+    if state == "not_yet_open":
         add("__all__", _("Registration has not opened yet."))
-    if setup.closes_at is not None and now >= setup.closes_at:
+    elif state == "closed":
         add("__all__", _("Registration has closed."))
     reg_type = registration_type
     if reg_type.activity_id != activity.pk:

@@ -135,16 +135,6 @@ def _credit_options(codes: list[str]) -> list[dict]:
     return rows
 
 
-def _registration_state(setup_: RegistrationSetup) -> str:
-    """Open or not as services.register decides: from opens_at (inclusive) to closes_at."""
-    now = timezone.now()
-    if setup_.opens_at is not None and now < setup_.opens_at:
-        return "not_yet_open"
-    if setup_.closes_at is not None and now >= setup_.closes_at:
-        return "closed"
-    return "open"
-
-
 class _RegistrationView(ActivityScopedView):
     """Activity-scoped, with the activity's set-up and registrations found within it only."""
 
@@ -211,7 +201,7 @@ class RegistrationOptions(_RegistrationView):
             ).order_by("start", "code")
         ]
         data = {
-            "state": _registration_state(found),
+            "state": services.registration_state(found),
             "opens_at": found.opens_at,
             "closes_at": found.closes_at,
             "currency": found.currency,
