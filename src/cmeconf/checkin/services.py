@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,11 +38,11 @@ from cmeconf.registration.badge_tokens import parse_badge_token
 from cmeconf.registration.choices import (
     SEAT_STATUSES,
     AttendanceMode,
-    PaymentStatus,
     RegistrationStatus,
     SignupStatus,
 )
 from cmeconf.registration.models import Registration, WorkshopSignup
+from cmeconf.registration.payments.base import outstanding
 
 # A scanner's clock may run a little ahead; a scan from further in the future is a mistake.
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -106,8 +106,7 @@ class ScanOutcome:
         reg = self.scan.registration
         if reg is None or reg.status != RegistrationStatus.PENDING_PAYMENT:
             return None
-        paid = reg.payments.filter(status=PaymentStatus.PAID).aggregate(s=Sum("amount"))["s"]
-        return max(reg.amount_due - (paid or 0), 0)
+        return outstanding(reg)
 
 
 def can_check_in(user, activity) -> bool:

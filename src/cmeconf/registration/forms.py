@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cmeconf.integrity.consent import ConsentField
+from cmeconf.providers.forms import add_service_errors
 from cmeconf.registration import identifiers as ids
 from cmeconf.registration import services
 from cmeconf.registration.choices import QuestionKind
@@ -141,12 +142,6 @@ class CreditIdentifiersMixin:
         # Fields of credit types not ticked are ignored, not refused: the page hid them.
         return {n: self.cleaned_data.get(n, "") for n in wanted if self.cleaned_data.get(n)}
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        for field, messages in error.message_dict.items():
-            target = field if field in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
-
 
 class RegistrationForm(CreditIdentifiersMixin, forms.Form):
     """Registration type, promo code, the activity's questions and the optional consent [A4]."""
@@ -215,7 +210,7 @@ class RegistrationForm(CreditIdentifiersMixin, forms.Form):
                 now=self.now,
             )
         except ValidationError as e:
-            self.add_service_errors(e)
+            add_service_errors(self, e)
             return None
 
 
@@ -241,7 +236,7 @@ class IdentifiersForm(CreditIdentifiersMixin, forms.Form):
                 identifiers=self.identifiers(),
             )
         except ValidationError as e:
-            self.add_service_errors(e)
+            add_service_errors(self, e)
             return None
 
 
@@ -291,7 +286,5 @@ class GroupForm(forms.Form):
                 by=by,
             )
         except ValidationError as e:
-            for field, messages in e.message_dict.items():
-                for message in messages:
-                    self.add_error(field if field in self.fields else None, message)
+            add_service_errors(self, e)
             return None
