@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -33,18 +34,32 @@ from tests.registration.factories import (
 )
 
 
+def midday_zone() -> str:
+    """A fixed-offset zone where it is now between 10:00 and 14:00.
+
+    The desk's sessions run from a few minutes ago to a couple of hours ahead; in a zone
+    where it is around noon they all fall on the conference's today, whatever hour the
+    suite runs at (in UTC a run after 22:00 put the closing plenary on tomorrow).
+    """
+    hours_to_noon = 12 - timezone.now().astimezone(dt.UTC).hour
+    offset = max(-12, min(14, hours_to_noon))
+    # The Etc/GMT names have the sign inverted: Etc/GMT-3 is three hours ahead of UTC.
+    return "UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"
+
+
 class Desk:
     """A conference that runs today, with a few registrants in every state the desk meets."""
 
     def __init__(self, provider):
         self.provider = provider
-        today = timezone.localdate(timezone=dt.UTC)
+        zone = midday_zone()
+        today = timezone.localdate(timezone=zoneinfo.ZoneInfo(zone))
         self.activity = ActivityFactory(
             provider=provider,
             slug="annual-2027",
             start_date=today - dt.timedelta(days=1),
             end_date=today + dt.timedelta(days=1),
-            time_zone="UTC",
+            time_zone=zone,
         )
         RegistrationSetupFactory(activity=self.activity)
         self.free = RegistrationTypeFactory(activity=self.activity, name="Member physician")
