@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels."""
+"""ASGI entry point: HTTP through Django (scanner scans first through checkin.fast_scans),
+WebSockets through Channels."""
 
 import os
 
@@ -11,7 +12,10 @@ from django.core.asgi import get_asgi_application
 from cmeconf.serving import with_static_files
 
 django_asgi_app = get_asgi_application()
-http_app = with_static_files(django_asgi_app)
+
+from cmeconf.checkin.fast_scans import with_fast_scans  # noqa: E402
+
+http_app = with_fast_scans(with_static_files(django_asgi_app))
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 

@@ -50,6 +50,13 @@ OPTIONS: tuple[Option, ...] = (
         int,
     ),
     Option(
+        "CMECONF_FAST_SCANS",
+        True,
+        "Answer scanner devices' badge scans on a lean async route beside Django (PostgreSQL "
+        "only); off: every scan goes through the API view.",
+        bool,
+    ),
+    Option(
         "REDIS_URL",
         "",
         "Redis URL for cache, channel layer and task broker. Unset: in-process equivalents.",

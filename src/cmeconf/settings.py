@@ -96,6 +96,9 @@ TEMPLATES = [
     }
 ]
 
+# Scanner devices' badge scans on the lean route of checkin.fast_scans (PostgreSQL only).
+CMECONF_FAST_SCANS = C["CMECONF_FAST_SCANS"]
+
 if C["DATABASE_URL"]:
     DATABASES = {"default": dj_database_url.parse(C["DATABASE_URL"], conn_max_age=0)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and C["CMECONF_DB_POOL"]:

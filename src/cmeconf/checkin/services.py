@@ -31,6 +31,7 @@ from cmeconf.activities.models import Session
 from cmeconf.attendance.choices import AttendanceSource
 from cmeconf.attendance.intervals import close_open_scans
 from cmeconf.attendance.models import AttendanceInterval
+from cmeconf.checkin import rules
 from cmeconf.checkin.choices import ADMITTED, ScanKind, ScanResult
 from cmeconf.checkin.models import Scan
 from cmeconf.providers.permissions import Permission, permission_set
@@ -44,32 +45,7 @@ from cmeconf.registration.choices import (
 from cmeconf.registration.models import Registration, WorkshopSignup
 from cmeconf.registration.payments.base import outstanding
 
-# A scanner's clock may run a little ahead; a scan from further in the future is a mistake.
-CLOCK_SKEW = dt.timedelta(minutes=5)
-# Offline scanners send their queue later, but not scans from before the conference.
-EARLIEST_BEFORE_START = dt.timedelta(days=2)
 METHODS = ("badge", "search", "kiosk")
-
-MESSAGES = {
-    ScanResult.OK: {
-        ScanKind.ENTRY: gettext_lazy("Welcome"),
-        ScanKind.IN: gettext_lazy("Checked in"),
-        ScanKind.OUT: gettext_lazy("Checked out"),
-    },
-    ScanResult.REPEAT: {
-        ScanKind.ENTRY: gettext_lazy("Already checked in"),
-        ScanKind.IN: gettext_lazy("Already checked in to this session"),
-        ScanKind.OUT: gettext_lazy("Not checked in to this session"),
-    },
-}
-REFUSALS = {
-    ScanResult.UNKNOWN: gettext_lazy("Unknown badge"),
-    ScanResult.CANCELLED: gettext_lazy("Registration cancelled"),
-    ScanResult.NOT_REGISTERED: gettext_lazy("Not registered: on the waiting list"),
-    ScanResult.NOT_SIGNED_UP: gettext_lazy("Not signed up for this workshop"),
-    ScanResult.WRONG_ACTIVITY: gettext_lazy("Badge of another conference"),
-    ScanResult.VIRTUAL_ONLY: gettext_lazy("Registered to attend online only"),
-}
 
 
 @dataclass(frozen=True)
@@ -88,9 +64,7 @@ class ScanOutcome:
 
     @property
     def message(self) -> str:
-        if self.scan.result in MESSAGES:
-            return str(MESSAGES[self.scan.result][self.scan.kind])
-        return str(REFUSALS[self.scan.result])
+        return rules.message(self.scan.result, self.scan.kind)
 
     @property
     def person_name(self) -> str:
@@ -121,17 +95,19 @@ def _check_staff(activity, by) -> None:
 def _clean_time(activity, scanned_at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
     if scanned_at is None:
         return now
-    if timezone.is_naive(scanned_at):
-        raise ValidationError({"scanned_at": _("Give the scan time with its time zone.")})
-    if scanned_at > now + CLOCK_SKEW:
-        raise ValidationError({"scanned_at": _("The scan time is in the future.")})
-    earliest = (
-        dt.datetime.combine(activity.start_date, dt.time.min, tzinfo=activity.tz)
-        - EARLIEST_BEFORE_START
+    problem = rules.time_problem(
+        scanned_at, start_date=activity.start_date, tz=activity.tz, now=now
     )
-    if scanned_at < earliest:
-        raise ValidationError({"scanned_at": _("The scan time is before the conference.")})
+    if problem is not None:
+        raise ValidationError({"scanned_at": TIME_PROBLEMS[problem]})
     return scanned_at
+
+
+TIME_PROBLEMS = {
+    "naive": gettext_lazy("Give the scan time with its time zone."),
+    "future": gettext_lazy("The scan time is in the future."),
+    "early": gettext_lazy("The scan time is before the conference."),
+}
 
 
 def _replay(by, idempotency_key: str | None, activity, kind: str, session) -> ScanOutcome | None:
@@ -180,26 +156,21 @@ def _find_registration(token: str | None, registration: Registration | None):
 
 
 def _refusal(activity, reg: Registration | None, session: Session | None) -> str | None:
-    if reg is None:
-        return ScanResult.UNKNOWN
-    if reg.activity_id != activity.pk:
-        return ScanResult.WRONG_ACTIVITY
-    if reg.status == RegistrationStatus.CANCELLED:
-        return ScanResult.CANCELLED
-    if reg.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING_PAYMENT):
-        return ScanResult.NOT_REGISTERED
-    if reg.registration_type.mode == AttendanceMode.VIRTUAL:
-        return ScanResult.VIRTUAL_ONLY
-    if session is not None and session.capacity is not None:
-        signed_up = WorkshopSignup.objects.filter(
+    badge = None
+    if reg is not None:
+        badge = rules.Badge(reg.activity_id, reg.status, reg.registration_type.mode)
+    workshop = session is not None and session.capacity is not None
+    signed_up = (
+        workshop
+        and badge is not None
+        and WorkshopSignup.objects.filter(
             registration=reg, session=session, status=SignupStatus.CONFIRMED
         ).exists()
-        if not signed_up:
-            return ScanResult.NOT_SIGNED_UP
-    return None
+    )
+    return rules.refusal(activity.pk, badge, workshop=workshop, signed_up=signed_up)
 
 
-Event = tuple[dt.datetime, str]
+Event = rules.Event
 
 
 def _session_events(reg: Registration, session: Session) -> list[Event]:
@@ -215,24 +186,8 @@ def _session_events(reg: Registration, session: Session) -> list[Event]:
     )
 
 
-def _inside(events: list[Event], before: dt.datetime) -> bool:
-    """Whether the learner was in the session at `before`.
-
-    Pairing (close_open_scans) leaves a check-in open exactly when the last scan
-    is a check-in, so the last scan up to `before` decides. At one instant a
-    check-in comes before a check-out, as in pairing ("in" sorts before "out").
-    """
-    last = max((e for e in events if e[0] <= before), default=None)
-    return last is not None and last[1] == ScanKind.IN
-
-
 def _result(reg: Registration, kind: str, when: dt.datetime, events: list[Event]) -> str:
-    if kind == ScanKind.ENTRY:
-        return ScanResult.REPEAT if reg.checked_in_at else ScanResult.OK
-    inside = _inside(events, when)
-    if kind == ScanKind.IN:
-        return ScanResult.REPEAT if inside else ScanResult.OK
-    return ScanResult.OK if inside else ScanResult.REPEAT
+    return rules.result(kind, checked_in_at=reg.checked_in_at, when=when, events=events)
 
 
 def rebuild_scan_intervals(session: Session, registration: Registration, *, now=None) -> None:
@@ -253,15 +208,9 @@ def _write_intervals(session: Session, registration: Registration, events, *, no
             session=session, person_id=registration.person_id, source=AttendanceSource.SCAN
         ).values_list("pk", "start", "end", "voided_at")
     )
-    # Voided pairs stay as they are and are not written again; live ones that still
-    # pair up stay too, so that their recorded_at tells when they were first seen.
-    kept = {(start, end) for _pk, start, end, _voided in current}
-    stale = [
-        pk for pk, start, end, voided in current if voided is None and (start, end) not in wanted
-    ]
+    stale, missing = rules.interval_changes(wanted, current)
     if stale:
         AttendanceInterval.objects.filter(pk__in=stale).delete()
-    missing = sorted(wanted - kept)
     if missing:
         AttendanceInterval.objects.bulk_create(
             AttendanceInterval(
