@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/activity_file.py
 	$(BIN)/python bench/checkin.py
+	$(BIN)/python bench/licensure.py
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cmeconf.registration",
     "cmeconf.attendance",
     "cmeconf.checkin",
+    "cmeconf.licensure",
     "cmeconf.api",
 ]
 

@@ -17,6 +17,7 @@ staff_patterns = (
     + [path("", include("cmeconf.registration.urls_badges_staff"))]
     + [path("", include("cmeconf.checkin.urls_staff"))]
     + [path("", include("cmeconf.attendance.urls_staff"))]
+    + [path("", include("cmeconf.licensure.urls_staff"))]
 )
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("cmeconf.accounts.urls")),
     path("disclosure/", include("cmeconf.integrity.urls")),
     path("sharing/", include("cmeconf.integrity.urls_sharing")),
+    path("licensure/", include("cmeconf.licensure.urls")),
     path("staff/", include((staff_patterns, "staff"))),
     path("api/v1/", include("cmeconf.api.urls")),
     path("payments/", include("cmeconf.registration.urls_webhooks")),

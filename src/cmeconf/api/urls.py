@@ -100,6 +100,7 @@ activity_patterns = [
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("", include("cmeconf.api.urls_licensure")),
     path("topics/", providers.TopicList.as_view(), name="topics"),
     path("companies/", integrity.CompanyList.as_view(), name="companies"),
     path("companies/import/", integrity.CompanyImport.as_view(), name="companies_import"),

@@ -23,6 +23,7 @@ RESERVED_SLUGS = frozenset(
         "api",
         "accounts",
         "disclosure",
+        "licensure",
         "payments",
         "sharing",
         "staff",

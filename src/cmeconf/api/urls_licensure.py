@@ -1,0 +1,3 @@
+"""Licensure API: filled in below."""
+
+urlpatterns: list = []
