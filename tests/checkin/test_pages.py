@@ -672,3 +672,25 @@ def test_dashboard_and_search_queries_do_not_grow_with_rows(staff, desk, admin_u
     search = desk.url("checkin_search") + "?station=entry&q="
     one = _queries(staff, search + "hospital")
     assert _queries(staff, search + "clinic") == one  # three people found
+
+
+def test_dashboard_shows_a_session_running_across_midnight(desk):
+    now = timezone.now()
+    midnight = dt.datetime.combine(
+        timezone.localdate(now, desk.activity.tz), dt.time.min, tzinfo=desk.activity.tz
+    )
+    night = SessionFactory(
+        activity=desk.activity,
+        title="Night shift simulation",
+        start=midnight - dt.timedelta(minutes=30),
+        end=now + dt.timedelta(minutes=30),
+    )
+    SessionFactory(
+        activity=desk.activity,
+        title="Yesterday's dinner symposium",
+        start=midnight - dt.timedelta(hours=5),
+        end=midnight - dt.timedelta(hours=3),
+    )
+    data = views.dashboard_data(desk.activity, now=now)
+    assert night in [r["session"] for r in data["running"]]
+    assert "Yesterday's dinner symposium" not in [r["session"].title for r in data["running"]]

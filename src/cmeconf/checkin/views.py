@@ -443,12 +443,10 @@ def dashboard_data(activity, *, now: dt.datetime | None = None) -> dict:
     """Arrivals, the sessions running now and later today, and the latest refused scans."""
     now = now or timezone.now()
     today = timezone.localdate(now, activity.tz)
-    day_start = dt.datetime.combine(today, dt.time.min, tzinfo=activity.tz)
-    day_end = day_start + dt.timedelta(days=1)
+    day_end = dt.datetime.combine(today, dt.time.min, tzinfo=activity.tz) + dt.timedelta(days=1)
+    # Still running (a session that began before midnight too), or still to come today.
     sessions = (
-        Session.objects.filter(
-            activity=activity, start__gte=day_start, start__lt=day_end, end__gt=now
-        )
+        Session.objects.filter(activity=activity, start__lt=day_end, end__gt=now)
         .select_related("room")
         .order_by("start", "id")
     )
