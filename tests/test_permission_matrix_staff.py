@@ -242,6 +242,8 @@ URLS = [
         302,
     ),
     ("post", "registration_question_remove", "activity", "registration", ("question",), {}, 302),
+    # licensure: the audience's open topic mandates, counts only
+    ("get", "licensure_needs", "activity", ("registration", "reports"), (), None, 200),
     # attendance
     # Registration and check-in, credit or reports read attendance; registration changes it.
     ("get", "attendance", "activity", ATTENDANCE_VIEW, (), None, 200),
@@ -725,6 +727,7 @@ def test_matrix_covers_every_staff_url():
     from cmeconf.checkin import urls_staff as checkin_urls
     from cmeconf.integrity import urls_audit_file, urls_support
     from cmeconf.integrity import urls_staff as integrity_urls
+    from cmeconf.licensure import urls_staff as licensure_urls
     from cmeconf.providers import urls as provider_urls
     from cmeconf.registration import urls_badges_staff as badge_urls
     from cmeconf.registration import urls_payments_staff as payment_urls
@@ -748,6 +751,7 @@ def test_matrix_covers_every_staff_url():
         | set(names(attendance_urls.urlpatterns))
         | set(names(checkin_urls.urlpatterns))
         | set(names(payment_urls.urlpatterns))
+        | set(names(licensure_urls.urlpatterns))
     )
     assert all_names - {"index"} == {row[1] for row in URLS}
     assert set(PEOPLE) >= {p.value for p in Permission}

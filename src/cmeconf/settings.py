@@ -214,6 +214,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cmeconf.registration.send_reminders",
         "schedule": 60 * 60,  # each registrant is reminded once, within the hour it is due
     },
+    "licensure-reminders": {
+        "task": "cmeconf.licensure.send_reminders",
+        "schedule": 24 * 60 * 60,  # renewal reminders count in days; each goes out once
+    },
 }
 
 EMAIL_BACKEND = C["CMECONF_EMAIL_BACKEND"]

@@ -29,6 +29,11 @@ from tests.factories import (
     TrackFactory,
     UserFactory,
 )
+from tests.licensure.factories import (
+    BoardCertificationFactory,
+    ExternalCreditFactory,
+    LicenceFactory,
+)
 
 PERMS = ("program", "registration", "review", "credit", "reports", "teams")
 PEOPLE = ("anonymous", "learner", "other_admin", "limited", *PERMS)
@@ -597,3 +602,60 @@ def test_checkin_permission_matrix(registration_world, monkeypatch, method, url,
 
     monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2027, 4, 14, 13, 30, tzinfo=dt.UTC))
     test_permission_matrix(registration_world, method, url, body, expected)
+
+
+# licensure
+# Requirement sets are public; a person's licences, certifications and credits are theirs
+# alone (everyone else: 404); an activity's audience needs are for registration or reports.
+LICENCE = {"requirement_set": "US-CA-MD", "license_type": "MD", "birth_month": 7}
+CREDIT = {"title": "Ethics", "completed_on": "2025-01-10", "amounts": {"AMA_PRA_1": "1"}}
+ANYONE_SIGNED_IN = everyone(201) | {"anonymous": 401}
+LEARNERS_OWN = NOT_MINE | {"learner": 200}
+NEEDS = ("registration", "reports")
+LICENSURE_MATRIX = [
+    ("get", "/api/v1/requirement-sets/", None, PUBLIC_READ),
+    ("get", "/api/v1/requirement-sets/US-CA-MD/", None, PUBLIC_READ),
+    ("get", "/api/v1/me/licences/", None, MY),
+    ("post", "/api/v1/me/licences/", LICENCE, ANYONE_SIGNED_IN),
+    ("get", "/api/v1/me/licences/{licence}/", None, LEARNERS_OWN),
+    ("patch", "/api/v1/me/licences/{licence}/", {"number": "A1"}, LEARNERS_OWN),
+    ("delete", "/api/v1/me/licences/{licence}/", None, NOT_MINE | {"learner": 204}),
+    ("get", "/api/v1/me/board-certifications/", None, MY),
+    ("post", "/api/v1/me/board-certifications/", {"board": "ABIM", "specialty": "IM"},
+     ANYONE_SIGNED_IN),
+    ("get", "/api/v1/me/board-certifications/{certification}/", None, LEARNERS_OWN),
+    ("patch", "/api/v1/me/board-certifications/{certification}/", {"in_moc": True},
+     LEARNERS_OWN),
+    ("delete", "/api/v1/me/board-certifications/{certification}/", None,
+     NOT_MINE | {"learner": 204}),
+    ("get", "/api/v1/me/credits/", None, MY),
+    ("post", "/api/v1/me/credits/", CREDIT, ANYONE_SIGNED_IN),
+    ("get", "/api/v1/me/credits/{credit}/", None, LEARNERS_OWN),
+    ("delete", "/api/v1/me/credits/{credit}/", None, NOT_MINE | {"learner": 204}),
+    # Without a file: 400, once the credentials were checked.
+    ("post", "/api/v1/me/credits/import/", None, everyone(400) | {"anonymous": 401}),
+    ("get", "/api/v1/me/compliance/", None, MY),
+    ("get", f"{A}/licensure-needs/", None, hidden_read(*NEEDS)),
+    ("get", f"{P}/licensure-needs/", None, public_read(*NEEDS)),
+]  # fmt: skip
+MATRIX.extend(LICENSURE_MATRIX)
+
+
+@pytest.fixture
+def licensure_world(world):
+    people, ids = world
+    learner = people["learner"]
+    ids = ids | {
+        "licence": LicenceFactory(person=learner).pk,
+        "certification": BoardCertificationFactory(person=learner).pk,
+        "credit": ExternalCreditFactory(person=learner).pk,
+    }
+    return people, ids
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "expected"),
+    [pytest.param(*row, id=f"{row[0]}-{row[1]}") for row in LICENSURE_MATRIX],
+)
+def test_licensure_permission_matrix(licensure_world, method, url, body, expected):
+    test_permission_matrix(licensure_world, method, url, body, expected)

@@ -265,3 +265,24 @@ def test_every_demo_learner_is_registered_and_workshops_fill(small_demo):
         ).count()
         assert confirmed <= workshop.capacity
         assert services.session_seats_left(workshop) == workshop.capacity - confirmed
+
+
+def test_demo_physician_has_licences_with_gaps_that_the_meeting_fills(small_demo):
+    from django.utils import timezone
+
+    from cmeconf.licensure import fill, services
+
+    physician = User.objects.get(email="physician@accp.example")
+    reports = services.reports(physician)
+    assert sorted(r.licence.requirement_set for r in reports) == ["US-CA-MD", "US-TX-MD-DO"]
+    for report in reports:
+        assert report.status is not None and not report.status.compliant
+        assert any(r.counted > 0 for r in report.status.requirements)
+        rows = fill.fillers(report, now=timezone.now())
+        assert rows and all(r.session.activity == small_demo for r in rows)
+    texas = next(r for r in reports if r.licence.requirement_set == "US-TX-MD-DO")
+    closes = {g.id for row in fill.fillers(texas, now=timezone.now()) for g in row.closes}
+    assert {"total", "formal-min"} <= closes
+    # Some outside credit does not count, and the dashboard can say why.
+    total = texas.status.requirement("total")
+    assert total.not_counted

@@ -342,7 +342,7 @@ def test_unknown_renewal_number_is_taken_as_due_with_a_warning():
     rs = make_set(total=1, topics=[topic("T", ["t"], recurrence=Recurrence("first_renewal_only"))])
     status = evaluate(licence(rs), [], today=TODAY)
     assert "T" in {r.id for r in status.requirements}
-    assert any("renewal number unknown" in w for w in status.warnings)
+    assert any("which renewal this is is unknown" in w for w in status.warnings)
 
 
 def test_first_renewals_then_every_n_years_looks_back_n_years():
@@ -406,7 +406,7 @@ def test_unconfirmed_anchor_marks_everything_unconfirmed():
     rs = make_set(total=1, topics=[topic("T", ["t"])], anchor_confirmed=False)
     status = evaluate(licence(rs), [], today=TODAY)
     assert not any(r.confirmed for r in status.requirements)
-    assert any("anchor not confirmed" in w for w in status.warnings)
+    assert any("sets renewal dates is not confirmed" in w for w in status.warnings)
 
 
 def test_unconfirmed_rule_is_marked():

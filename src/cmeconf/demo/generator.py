@@ -28,6 +28,7 @@ from cmeconf.activities.services import agenda as agenda_svc
 from cmeconf.activities.services import program as program_svc
 from cmeconf.common import audit
 from cmeconf.demo import disclosures as demo_disclosures
+from cmeconf.demo import licensure as demo_licensure
 from cmeconf.demo import program as plan
 from cmeconf.demo import registrants as demo_registrants
 from cmeconf.demo import registration as demo_registration
@@ -158,6 +159,8 @@ def _generate(rng: random.Random, sizes: Sizes, log: Callable[[str], None]) -> D
     demo_registration.add(activity, logins)
     consents = demo_support.consents(rng, activity, logins["physician"], learners)
     log(f"{len(learners)} learners, {bookmarks} bookmarks, {consents} consents to share details")
+    outside = demo_licensure.add(logins["physician"], meeting_starts=activity.start_date)
+    log(f"physician: California and Texas licences, {outside} credits from elsewhere")
     registered = demo_registrants.add(rng, activity, learners, logins["registration"])
     log(f"{registered} registrants holding a seat")
     counts = {

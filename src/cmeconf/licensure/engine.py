@@ -322,7 +322,9 @@ def _topic_plan(
 
     def need_renewal() -> int | None:
         if renewal is None:
-            warnings.append(f"{req.id}: renewal number unknown; taken as due")
+            warnings.append(
+                f"{req.label}: which renewal this is is unknown, so it is shown as due."
+            )
         return renewal
 
     def plan(s: dt.date, e: dt.date, *, preferred=None, deadline=None, reading="") -> _Topic:
@@ -493,9 +495,15 @@ def _window(licence: Licence, today: dt.date, warnings: list[str]):
             issued_on=licence.issued_on,
             cycle_start=licence.cycle_start,
         )
-        warnings.append(f"expiry worked out from the anchor: {expiry.isoformat()}")
+        warnings.append(
+            f"Due date worked out from the board's renewal rule: {expiry.isoformat()}. "
+            "Check it against your licence, or enter the expiry date it shows."
+        )
     if not cycle.anchor_confirmed:
-        warnings.append("cycle anchor not confirmed: the window rests on the dates supplied")
+        warnings.append(
+            "How this board sets renewal dates is not confirmed: the credit window rests on "
+            "the dates entered for the licence."
+        )
     window = windows.cycle_window(cycle, expiry, cycle_start=licence.cycle_start)
     # A cycle of whole calendar years ends on 31 December, whatever date was entered.
     return window, max(expiry, window[1])
@@ -576,7 +584,10 @@ def evaluate(licence: Licence, credits: Iterable[Credit], *, today: dt.date) -> 
             total_ok = False
             warnings.append("the first-renewal rule applied here is not confirmed")
     elif renewal is None and prorate.kind not in ("none", "unknown"):
-        warnings.append("renewal number unknown: first-renewal rules not applied")
+        warnings.append(
+            "Which renewal this is is unknown (give the issue date or the renewal number): "
+            "first-renewal rules were not applied."
+        )
 
     # Topic mandates that are due.
     plans: list[_Topic] = []
