@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -182,3 +183,14 @@ def test_the_tab_shows_only_to_those_who_may_open_it(client, activity):
     client.force_login(member(activity.provider, ["registration"]))
     html = client.get(reverse("staff:sessions", args=[activity.provider.slug, activity.slug]))
     assert page_url(activity) in html.content.decode()
+
+
+def test_the_summary_is_kept_for_a_while_per_activity_and_day(activity):
+    today = timezone.localdate()
+    seated(activity, 2)
+    first, worked_out = needs.cached_summary(activity, today=today)
+    seated(activity, 3)  # new registrants show after the cache time, not at once
+    again, same_time = needs.cached_summary(activity, today=today)
+    assert (again.registrants, same_time) == (first.registrants, worked_out) == (2, worked_out)
+    tomorrow, _at = needs.cached_summary(activity, today=today + dt.timedelta(days=1))
+    assert tomorrow.registrants == 5

@@ -133,3 +133,13 @@ def test_program_topics_and_licensure_topics_translate_both_ways():
     }
     assert program_topics(["opioid_prescribing"]) == {"pain-management-opioids"}
     assert program_topics(["sexual_harassment_prevention"]) == frozenset()
+
+
+def test_a_second_licence_of_the_same_board_and_type_is_refused():
+    person = UserFactory()
+    first = Licence.objects.create(person=person, **GOOD)
+    problems = services.licence_problems(person=person, **GOOD)
+    assert list(problems) == ["license_type"]
+    # Editing the licence itself is no duplicate; another person may hold the same.
+    assert services.licence_problems(person=person, licence_id=first.pk, **GOOD) == {}
+    assert services.licence_problems(person=UserFactory(), **GOOD) == {}

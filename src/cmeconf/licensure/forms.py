@@ -96,6 +96,8 @@ class LicenceForm(forms.ModelForm):
         if "requirement_set" not in data or "license_type" not in data:
             return data
         problems = services.licence_problems(
+            person=self.person,
+            licence_id=self.instance.pk,
             requirement_set=data["requirement_set"],
             license_type=data["license_type"],
             conditions=data.get("conditions", []),
@@ -104,18 +106,8 @@ class LicenceForm(forms.ModelForm):
             birth_day=data.get("birth_day"),
             issued_on=data.get("issued_on"),
         )
-        twin = Licence.objects.filter(
-            person=self.person,
-            requirement_set=data["requirement_set"],
-            license_type=data["license_type"],
-        ).exclude(pk=self.instance.pk)
-        # add_error drops the field from cleaned_data: read everything first.
         for field, message in problems.items():
             self.add_error(field if field in self.fields else None, message)
-        if not problems and twin.exists():
-            self.add_error(
-                "license_type", _("You already have this licence. Edit it instead of adding it.")
-            )
         return data
 
     def save(self, commit: bool = True) -> Licence:

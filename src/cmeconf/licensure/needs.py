@@ -15,8 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import TextField
 from django.db.models.functions import Cast
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cmeconf.activities.models import Activity, Session
@@ -30,6 +32,9 @@ SEATED = (RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING_PAYMENT)
 
 # Counts below this are shown as "fewer than ..." (and the hours behind them not at all).
 SMALL = 5
+# Working it out evaluates every registrant's licences (about a second for 3,000): the
+# page and the API keep the result this long. Planning does not need it to the minute.
+CACHE_SECONDS = 600
 
 
 def shown(count: int) -> str:
@@ -214,3 +219,13 @@ def audience_summary(activity: Activity, *, today: dt.date) -> Summary:
 def audience_needs(activity: Activity, *, today: dt.date) -> list[Need]:
     """The open topic mandates of the activity's seated registrants, by licensure topic."""
     return audience_summary(activity, today=today).needs
+
+
+def cached_summary(activity: Activity, *, today: dt.date) -> tuple[Summary, dt.datetime]:
+    """(audience_summary, when it was worked out), kept for CACHE_SECONDS per activity and day."""
+    key = f"licensure:needs:{activity.pk}:{today.isoformat()}"
+    hit = cache.get(key)
+    if hit is None:
+        hit = (audience_summary(activity, today=today), timezone.now())
+        cache.set(key, hit, CACHE_SECONDS)
+    return hit

@@ -42,6 +42,8 @@ def set_choices() -> list[tuple[str, str]]:
 
 def licence_problems(
     *,
+    person=None,
+    licence_id: int | None = None,
     requirement_set: str,
     license_type: str,
     conditions: list[str],
@@ -54,7 +56,9 @@ def licence_problems(
 
     The set must exist and cover the licence type; conditions must be known; a
     birth day needs its month and must exist; and where the board's cycle cannot
-    be worked out (a board-assigned date) the expiry date is needed.
+    be worked out (a board-assigned date) the expiry date is needed. Given the
+    `person` (and the `licence_id` being edited), a second licence of the same
+    board and type is refused: its credits would be counted twice.
     """
     problems: dict[str, str] = {}
     rs = requirement_sets().get(requirement_set)
@@ -83,6 +87,14 @@ def licence_problems(
         problems["expires_on"] = _(
             "The board sets each licence's renewal date: give the expiry printed on the licence."
         )
+    if person is not None and not problems:
+        twins = Licence.objects.filter(
+            person=person, requirement_set=requirement_set, license_type=license_type
+        ).exclude(pk=licence_id)
+        if twins.exists():
+            problems["license_type"] = _(
+                "You already have this licence. Edit it instead of adding it."
+            )
     return problems
 
 

@@ -28,7 +28,7 @@ def needs_page(request: HttpRequest, provider: Provider, activity) -> HttpRespon
     if not VIEW_PERMISSIONS & request.perms:
         raise PermissionDenied(_("Your teams do not allow this."))
     today = timezone.localdate()
-    summary = needs.audience_summary(activity, today=today)
+    summary, worked_out = needs.cached_summary(activity, today=today)
     # The rules' dates: when they were last researched, and the newest date a source states.
     sets = services.requirement_sets().values()
     checked = max((rs.version for rs in sets), default="")
@@ -42,6 +42,8 @@ def needs_page(request: HttpRequest, provider: Provider, activity) -> HttpRespon
             "tab": "licensure_needs",
             "summary": summary,
             "today": today,
+            "worked_out": worked_out,
+            "cache_minutes": needs.CACHE_SECONDS // 60,
             "checked": checked,
             "with_licences": needs.shown(summary.with_licences),
             "not_evaluated": needs.shown(summary.not_evaluated) if summary.not_evaluated else "",

@@ -196,6 +196,8 @@ class LicenceSerializer(StrictInputMixin, ModelSerializer):
             return getattr(self.instance, name, default) if self.instance else default
 
         problems = services.licence_problems(
+            person=self.context["request"].user,
+            licence_id=self.instance.pk if self.instance is not None else None,
             requirement_set=value("requirement_set", ""),
             license_type=value("license_type", ""),
             conditions=value("conditions", []) or [],
@@ -206,17 +208,6 @@ class LicenceSerializer(StrictInputMixin, ModelSerializer):
         )
         if problems:
             raise serializers.ValidationError(problems)
-        same = Licence.objects.filter(
-            person=self.context["request"].user,
-            requirement_set=value("requirement_set"),
-            license_type=value("license_type"),
-        )
-        if self.instance is not None:
-            same = same.exclude(pk=self.instance.pk)
-        if same.exists():
-            raise serializers.ValidationError(
-                {"license_type": _("You already have this licence on file.")}
-            )
         return attrs
 
 

@@ -475,7 +475,7 @@ class AudienceNeeds(TeamScopedView):
     )
     def get(self, request, *args, **kwargs) -> Response:
         today = timezone.localdate()
-        summary = needs.audience_summary(self.activity, today=today)
+        summary, _worked_out = needs.cached_summary(self.activity, today=today)
         body = {
             "today": today,
             "registrants": summary.registrants,
