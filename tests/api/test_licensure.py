@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
@@ -261,7 +263,9 @@ def test_compliance_per_licence_and_requirement(client, me):
     requirements = {r["id"]: r for r in entry["requirements"]}
     ethics_req = requirements["TX-ETHICS-2"]
     assert (ethics_req["kind"], ethics_req["met"], ethics_req["gap"]) == ("topic", True, "0.00")
-    assert ethics_req["counted_from"] == [{"credit": ethics.pk, "amount": "2.00"}]
+    assert ethics_req["counted_from"] == [
+        {"credit": ethics.pk, "carried_in": False, "amount": "2.00"}
+    ]
     total = requirements["total"]
     assert {"credit": old.pk, "reason": "outside_window"} in total["not_counted"]
     # The opioid mandate is not confirmed: the payload says so, for it and for the licence.
@@ -349,3 +353,12 @@ def test_needs_are_refused_to_learners_other_teams_and_anonymous(activity):
     # A draft activity is hidden altogether from those outside its teams.
     draft = ActivityFactory(provider=activity.provider, state="draft")
     assert as_user(learner).get(needs_url(draft)).status_code == 404
+
+
+def test_compliance_names_credit_carried_over_from_the_last_cycle(client, me):
+    LicenceFactory(person=me, carried_in=Decimal("16"))
+    ExternalCreditFactory(person=me, amounts={"AMA_PRA_1": "2.00"})
+    response = client.get(f"{API}/me/compliance/")
+    assert response.status_code == 200
+    total = {r["id"]: r for r in response.json()["licences"][0]["requirements"]}["total"]
+    assert {"credit": None, "carried_in": True, "amount": "16.00"} in total["counted_from"]

@@ -162,3 +162,18 @@ def test_fill_page_when_nothing_fits(client, person):
     page = client.get(reverse("licensure:fill", args=[licence.pk])).content.decode()
     assert "No upcoming session here offers credit your board accepts" in page
     assert "Verify with your board." in page
+
+
+def test_an_evening_session_on_the_due_date_is_in_time(person):
+    """21:00 in New York on the due date is the next day in UTC, and still in time."""
+    licence = texas(person)  # due in 200 days
+    due = licence.expires_on
+    activity = ActivityFactory(
+        start_date=due, end_date=due, time_zone="America/New_York", slug="evening"
+    )
+    RegistrationSetupFactory(activity=activity, credit_types=["AMA_PRA_1"])
+    evening = session(activity, "Evening ethics", hour=21, topics=["ethics"])
+    assert evening.start.astimezone(dt.UTC).date() == due + dt.timedelta(days=1)
+    rows = fill.fillers(report_of(person, licence), now=timezone.now())
+    assert [r.session for r in rows] == [evening]
+    assert "TX-ETHICS-2" in {g.id for g in rows[0].closes}

@@ -143,3 +143,19 @@ def test_a_second_licence_of_the_same_board_and_type_is_refused():
     # Editing the licence itself is no duplicate; another person may hold the same.
     assert services.licence_problems(person=person, licence_id=first.pk, **GOOD) == {}
     assert services.licence_problems(person=UserFactory(), **GOOD) == {}
+
+
+def test_a_required_course_of_no_stated_length_is_an_open_gap_until_taken():
+    """New York's infection-control course has no hours: a gap of 0, and still to do."""
+    person = UserFactory()
+    Licence.objects.create(
+        person=person,
+        requirement_set="US-NY-MD-DO",
+        license_type="MD",
+        issued_on=dt.date(2005, 6, 1),
+        expires_on=dt.date(2027, 6, 30),
+    )
+    [report] = services.reports(person, today=dt.date(2026, 11, 26))
+    course = report.status.requirement("NY-INFECTION-CONTROL")
+    assert (course.required, course.gap, course.met) == (None, Decimal("0"), False)
+    assert course in report.open_gaps

@@ -23,6 +23,8 @@ from cmeconf.licensure import windows
 from cmeconf.licensure.rules import RequirementSet, TopicRequirement
 
 ZERO = Decimal(0)
+# The id under which credit carried over from the last cycle is counted.
+CARRIED_IN = "carried_in"
 _HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
 _FAR_PAST = dt.date.min
@@ -728,7 +730,7 @@ def evaluate(licence: Licence, credits: Iterable[Credit], *, today: dt.date) -> 
                     confirmed=total_ok,
                     refs=total.source_refs,
                     counted_from=[(cid, a) for cid, a in zip(in_ids, in_amt, strict=True) if a]
-                    + ([("carried_in", carried)] if carried else []),
+                    + ([(CARRIED_IN, carried)] if carried else []),
                     not_counted=total_not,
                 )
             )

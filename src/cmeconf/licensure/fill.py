@@ -14,8 +14,11 @@ and only the chosen few are loaded as objects.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.utils import timezone
 
 from cmeconf.activities.choices import PUBLIC_STATES, Delivery
 from cmeconf.activities.models import Bookmark, Session
@@ -129,7 +132,9 @@ def fillers(report: LicenceReport, *, now: dt.datetime, limit: int = 20) -> list
     open_needs = needs(report)
     if not open_needs:
         return []
-    today = now.date()
+    # Deadlines and calendar years are the learner's dates; a session's date is its own
+    # day where it happens (21:00 in New York on the due date is still in time).
+    today = timezone.localdate(now)
     offered = {
         activity_id: (frozenset(types or ()), delivery)
         for activity_id, types, delivery in RegistrationSetup.objects.filter(
@@ -143,7 +148,7 @@ def fillers(report: LicenceReport, *, now: dt.datetime, limit: int = 20) -> list
     rows = list(
         Session.objects.filter(
             activity_id__in=offered, start__gt=now, credit_eligible=True, end__isnull=False
-        ).values_list("id", "activity_id", "start", "end")
+        ).values_list("id", "activity_id", "start", "end", "activity__time_zone")
     )
     wanted = frozenset().union(*(n.program_topics or frozenset() for n in open_needs))
     slugs: dict[int, set[str]] = {}
@@ -153,14 +158,15 @@ def fillers(report: LicenceReport, *, now: dt.datetime, limit: int = 20) -> list
         ).values_list("session_id", "topic__slug"):
             slugs.setdefault(session_id, set()).add(slug)
     scored = []
-    for session_id, activity_id, start, _end in rows:
+    for session_id, activity_id, start, _end, zone in rows:
         types, delivery = offered[activity_id]
+        day = timezone.localtime(start, zoneinfo.ZoneInfo(zone)).date()
         closes = tuple(
             n.status
             for n in open_needs
             if _helps(
                 n,
-                day=start.date(),
+                day=day,
                 credit_types=types,
                 slugs=frozenset(slugs.get(session_id, ())),
                 delivery=delivery,

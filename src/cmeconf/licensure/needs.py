@@ -126,7 +126,7 @@ def _credits_by_person(person_ids) -> dict[int, list[engine.Credit]]:
                 tags[raw] = frozenset(json.loads(raw))
         by_person[person_id].append(
             engine.Credit(
-                id=f"x{pk}",
+                id=services.engine_credit_id(pk),
                 date=day,
                 amounts=amounts[raw_amounts],
                 topics=tags[raw_topics],
@@ -181,7 +181,7 @@ def audience_summary(activity: Activity, *, today: dt.date) -> Summary:
         rs = sets[licence.requirement_set]
         mandates = {t.id: t for t in rs.topic_requirements}
         for req in status.requirements:
-            if req.kind != "topic" or (req.met and req.gap <= 0) or req.id not in mandates:
+            if req.kind != "topic" or not services.is_open(req) or req.id not in mandates:
                 continue
             for tag in mandates[req.id].topics_any:
                 acc = by_topic[tag]

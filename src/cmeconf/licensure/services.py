@@ -120,9 +120,24 @@ def engine_licence(licence: Licence) -> engine.Licence:
     )
 
 
+# The engine names credits by these ids; what was carried over from the last cycle has its own.
+CARRIED_IN = engine.CARRIED_IN
+
+
+def engine_credit_id(pk: int) -> str:
+    return f"x{pk}"
+
+
+def credit_pk(engine_id: str) -> int | None:
+    """The ExternalCredit id behind an engine credit id; None for carried-over credit."""
+    if engine_id == CARRIED_IN:
+        return None
+    return int(engine_id.removeprefix("x"))
+
+
 def engine_credit(credit: ExternalCredit) -> engine.Credit:
     return engine.Credit(
-        id=f"x{credit.pk}",
+        id=engine_credit_id(credit.pk),
         date=credit.completed_on,
         amounts={k: Decimal(v) for k, v in credit.amounts.items()},
         topics=frozenset(credit.topics),
@@ -153,7 +168,16 @@ class LicenceReport:
     def open_gaps(self) -> list[engine.RequirementStatus]:
         if self.status is None:
             return []
-        return [r for r in self.status.requirements if r.gap > 0]
+        return [r for r in self.status.requirements if is_open(r)]
+
+
+def is_open(requirement: engine.RequirementStatus) -> bool:
+    """Still to do: hours missing, or a required course of no stated length not yet taken.
+
+    The gap alone does not tell: such a course has no hours to miss (gap 0) and is
+    still not met.
+    """
+    return not requirement.met
 
 
 def reports(person, *, today: dt.date | None = None) -> list[LicenceReport]:

@@ -95,12 +95,12 @@ def _amount(value: Decimal) -> str:
 
 def _credit_lines(person) -> dict[str, tuple[str, dt.date | None]]:
     lines: dict[str, tuple[str, dt.date | None]] = {
-        "carried_in": (_("Carried over from the last cycle"), None)
+        services.CARRIED_IN: (_("Carried over from the last cycle"), None)
     }
     for pk, title, day in ExternalCredit.objects.filter(person=person).values_list(
         "pk", "title", "completed_on"
     ):
-        lines[f"x{pk}"] = (title, day)
+        lines[services.engine_credit_id(pk)] = (title, day)
     return lines
 
 
@@ -121,7 +121,7 @@ def _row(
         for cid, why in status.not_counted
         if why not in quiet
     ]
-    overdue = status.gap > 0 and status.deadline is not None and status.deadline < today
+    overdue = services.is_open(status) and status.deadline is not None and status.deadline < today
     return RequirementRow(
         status, requirement_label(status), unit, percent, counted, not_counted, overdue
     )

@@ -315,12 +315,19 @@ class CreditImportErrorSerializer(serializers.Serializer):
 
 
 class CountedSerializer(serializers.Serializer):
-    credit = serializers.IntegerField(help_text="The id of the credit (me/credits/).")
+    credit = serializers.IntegerField(
+        allow_null=True,
+        help_text="The id of the credit (me/credits/); null for credit carried over from the "
+        "last cycle.",
+    )
+    carried_in = serializers.BooleanField(
+        help_text="Credit carried over from the last cycle (the licence's carried_in)."
+    )
     amount = _amount()
 
 
 class NotCountedSerializer(serializers.Serializer):
-    credit = serializers.IntegerField()
+    credit = serializers.IntegerField(allow_null=True)
     reason = NamedChoiceField(
         [(r.value, r.value.replace("_", " ")) for r in engine.Reason],
         enum_name="NotCountedReasonEnum",

@@ -381,10 +381,6 @@ class MyCreditImport(generics.GenericAPIView):
 # --- your compliance ---------------------------------------------------------------------------
 
 
-def _credit_pk(engine_id: str) -> int:
-    return int(engine_id.lstrip("x"))
-
-
 def licence_compliance(report: services.LicenceReport) -> dict:
     rs = report.requirement_set
     st = report.status
@@ -404,10 +400,16 @@ def licence_compliance(report: services.LicenceReport) -> dict:
                 "source_refs": list(r.source_refs),
                 "notes": list(r.notes),
                 "counted_from": [
-                    {"credit": _credit_pk(cid), "amount": amount} for cid, amount in r.counted_from
+                    {
+                        "credit": services.credit_pk(cid),
+                        "carried_in": cid == services.CARRIED_IN,
+                        "amount": amount,
+                    }
+                    for cid, amount in r.counted_from
                 ],
                 "not_counted": [
-                    {"credit": _credit_pk(cid), "reason": why.value} for cid, why in r.not_counted
+                    {"credit": services.credit_pk(cid), "reason": why.value}
+                    for cid, why in r.not_counted
                 ],
             }
             for r in st.requirements
