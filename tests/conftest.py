@@ -9,12 +9,14 @@ def _forget_everything() -> None:
     from cmeconf.activities import page_cache
     from cmeconf.api.authentication import RememberedTokenAuthentication
     from cmeconf.api.views import checkin
+    from cmeconf.checkin import fast_scans
 
     cache.clear()
     page_cache.clear_local()
     # Per-process memories of tokens and scanner scopes: ids come again in the next test.
     RememberedTokenAuthentication._remembered.clear()
     checkin._SCANNER_SCOPES.clear()
+    fast_scans.forget()
 
 
 @pytest.fixture(autouse=True)

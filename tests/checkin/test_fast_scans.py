@@ -15,6 +15,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.core.asgi import get_asgi_application
 from django.db import connection
 from django.urls import reverse
@@ -161,8 +162,12 @@ SCRIPT = [
 HANDED_ON = {16, 17, 18, 19}
 
 
-async def post(app, world: World, body: dict, key: str | None, **headers) -> tuple[int, dict]:
-    raw = json.dumps(body).encode()
+async def post(
+    app, world: World, body: dict, key: str | None, *, raw=None, chunks=None, also=(), **headers
+) -> tuple[int, dict]:
+    """POST a scan through `app`; `raw` bytes instead of `body`, sent in `chunks` of that size;
+    `also`: more (name, value) headers, repeats included."""
+    raw = raw if raw is not None else json.dumps(body).encode()
     given = {
         "host": "127.0.0.1:8000",
         "content-type": "application/json",
@@ -171,7 +176,7 @@ async def post(app, world: World, body: dict, key: str | None, **headers) -> tup
         **({"idempotency-key": key} if key is not None else {}),
         **headers,
     }
-    head = [(name.encode(), value.encode()) for name, value in given.items()]
+    head = [(name.encode(), value.encode()) for name, value in [*given.items(), *also]]
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -186,13 +191,13 @@ async def post(app, world: World, body: dict, key: str | None, **headers) -> tup
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8000),
     }
-    sent = False
+    size = chunks or max(len(raw), 1)
+    parts = [raw[i : i + size] for i in range(0, len(raw), size)] or [b""]
 
     async def receive() -> dict:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": raw, "more_body": False}
+        if parts:
+            part = parts.pop(0)
+            return {"type": "http.request", "body": part, "more_body": bool(parts)}
         await asyncio.sleep(3600)
         return {"type": "http.disconnect"}
 
@@ -354,6 +359,12 @@ def test_what_the_fast_route_leaves_to_django(settings):
                 ({**entry, "method": "search"}, {}),
                 ({**entry, "extra": 1}, {}),
                 ({"registration": world.people["jane"].pk, "kind": "entry"}, {}),
+                (entry, {"accept": "text/html"}),  # REST framework: 406, nothing recorded
+                (entry, {"content-type": "application/json; charset=latin-1"}),
+                (entry, {"raw": b"\xef\xbb\xbf" + json.dumps(entry).encode()}),  # a BOM: 400
+                (entry, {"also": [("authorization", f"Token {world.key}")]}),  # twice: 401
+                # Too long to be a scan, sent in pieces: Django reads the rest.
+                ({**entry, "device": "d" * 5000}, {"chunks": 1000}),
             ]:
                 status, _body, _h = await post(app, world, body, None, **headers)
                 answers.append(status)
@@ -362,10 +373,12 @@ def test_what_the_fast_route_leaves_to_django(settings):
             await fast_scans.close_pools()
 
     # A token scan may say it came from the search: Django records it (method search).
-    assert asyncio.run(run()) == [401, 403, 400, 201, 400, 201]
-    assert django_app.calls == 6
+    # Latin-1 is a charset Django reads: the scan is recorded, by the view (a repeat).
+    assert asyncio.run(run()) == [401, 403, 400, 201, 400, 201, 406, 201, 400, 401, 400]
+    assert django_app.calls == 11
     assert list(Scan.objects.filter(activity=world.activity).values_list("method", "result")) == [
         ("search", "ok"),
+        ("badge", "repeat"),
         ("badge", "repeat"),
     ]
 
@@ -396,3 +409,69 @@ def test_switched_off_every_scan_goes_through_django(settings):
     assert fast_scans.with_fast_scans(app) is app
     settings.CMECONF_FAST_SCANS = True
     assert fast_scans.with_fast_scans(app) is not app
+
+
+async def in_thread(work):
+    """Run database work from the test's event loop, closing the thread's connection after."""
+
+    def run():
+        try:
+            return work()
+        finally:
+            connection.close()
+
+    return await sync_to_async(run)()
+
+
+def test_changes_take_effect_at_once(settings):
+    """A deleted token, and a session that now has limited seats, as the API view sees them."""
+    settings.CMECONF_FAST_SCANS = True
+    world = World("fresh")
+    django_app = CountingApp()
+    app = fast_scans.with_fast_scans(django_app)
+    lecture = world.lecture
+    jane = {"token": world.badge("jane"), "kind": "in", "session": lecture.code}
+    paul = {"token": world.badge("paul"), "kind": "in", "session": lecture.code}
+
+    async def scan(body: dict) -> tuple:
+        status, answer, _h = await post(app, world, body, None)
+        return status, answer.get("result")
+
+    async def run() -> list:
+        try:
+            answers = [await scan(jane)]
+            await in_thread(lambda: type(lecture).objects.filter(pk=lecture.pk).update(capacity=30))
+            answers.append(await scan(paul))  # not signed up, now that seats are limited
+            await in_thread(lambda: Token.objects.filter(key=world.key).delete())
+            answers.append(await scan(jane))
+            return answers
+        finally:
+            await fast_scans.close_pools()
+
+    assert asyncio.run(run()) == [(201, "ok"), (201, "not_signed_up"), (401, None)]
+    assert django_app.calls == 1  # only the scan with the deleted token
+
+
+def test_a_failed_commit_is_answered_here_not_sent_on(settings, monkeypatch):
+    """COMMIT failing leaves the scan kept or not: sent on to Django it could count twice."""
+    settings.CMECONF_FAST_SCANS = True
+    world = World("commit")
+    django_app = CountingApp()
+    app = fast_scans.with_fast_scans(django_app)
+
+    async def broken(*args, **kwargs):
+        raise fast_scans.CommitUncertainError
+
+    monkeypatch.setattr(fast_scans, "_record", broken)
+    entry = {"token": world.badge("jane"), "kind": "entry"}
+
+    async def run():
+        try:
+            return await post(app, world, entry, "c1")
+        finally:
+            await fast_scans.close_pools()
+
+    status, body, headers = asyncio.run(run())
+    assert (status, headers["retry-after"]) == (503, "2")
+    assert "same Idempotency-Key" in body["detail"]
+    assert django_app.calls == 0

@@ -4,9 +4,11 @@ from django.db.models.signals import post_delete
 
 def _forget_token(sender, instance, **kwargs) -> None:
     from cmeconf.api.authentication import RememberedTokenAuthentication
+    from cmeconf.checkin import fast_scans
 
     # At once in this process; other processes forget it within the remembered time.
     RememberedTokenAuthentication._remembered.pop(instance.key, None)
+    fast_scans.forget_token(instance.key)
 
 
 class ApiConfig(AppConfig):

@@ -10,9 +10,14 @@ the scan means is decided by the same functions the service uses
 
 Anything else goes on to Django untouched, which answers it exactly as always:
 other methods and paths, a browser session, a pick from the search, a body with
-anything unexpected, a session code or scan time that is not right, an
-Idempotency-Key already used (Django answers the first outcome, or refuses a key
-reused for another scan). So this route only gives answers Django would give.
+anything unexpected (or not UTF-8 JSON), an Accept header that does not take
+JSON, a header that matters sent twice, a session code or scan time that is not
+right, an Idempotency-Key already used (Django answers the first outcome, or
+refuses a key reused for another scan), and any scan that finds every fast
+connection busy for a quarter of a second. So this route only gives answers
+Django would give. The one answer of its own: when COMMIT itself fails the scan
+may or may not be kept, so it answers 503 (send again with the same key) rather
+than let Django record it a second time.
 
 It is on where production runs, on PostgreSQL (setting CMECONF_FAST_SCANS);
 SQLite, the demo's database, has no async driver and goes through Django.
@@ -36,6 +41,8 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 from django.http.request import split_domain_port, validate_host
+from django.utils.translation import gettext_lazy
+from psycopg_pool import PoolTimeout
 from rest_framework.fields import DateTimeField
 
 from cmeconf.attendance.choices import AttendanceSource
@@ -49,13 +56,20 @@ from cmeconf.registration.choices import PaymentStatus, RegistrationStatus, Sign
 logger = logging.getLogger(__name__)
 
 PATH = re.compile(r"^/api/v1/providers/(?P<provider>[^/]+)/activities/(?P<activity>[^/]+)/scans/$")
+# Headers read here; a request that repeats one goes to Django (which joins them).
+SINGLE_HEADERS = {
+    b"authorization", b"host", b"idempotency-key", b"content-type", b"accept", b"cookie",
+    b"x-forwarded-proto",
+}  # fmt: skip
 # What a scanner may send (ScanWriteSerializer); anything more goes to Django.
 FIELDS = {"token", "kind", "session", "scanned_at", "device", "method"}
 TOKEN_MAX, SESSION_MAX, DEVICE_MAX, KEY_MAX, BODY_MAX = 500, 6, 100, 100, 4096
-# Tokens, scopes and sessions are remembered this long, as the API view remembers them.
+# Tokens and scopes are remembered this long, as the API view remembers them.
 TTL = 5.0
 CACHE_MAX = 10_000
 POOL_MAX = 4
+# How long a scan waits for a fast connection before the API view takes it instead.
+POOL_WAIT = 0.25
 ADMITTED_VALUES = tuple(str(r) for r in ADMITTED)
 
 HEADERS = [
@@ -96,14 +110,20 @@ def with_fast_scans(app: Callable) -> Callable:
         if complete:
             try:
                 answer = await scan(scope, body, match["provider"], match["activity"])
+            except CommitUncertainError:
+                # The scan may be kept: sending it on to Django could record it twice.
+                logger.exception("fast scan: the commit failed; answered 503")
+                answer = 503, {"detail": str(UNCERTAIN)}
             except Exception:
-                # Django answers instead, and shows the same fault its own way.
+                # Nothing was kept: Django answers instead, and shows the fault its own way.
                 logger.exception("fast scan failed; answered by the API view")
         if answer is None:
-            return await app(scope, _replay_body(body, receive), send)
+            return await app(scope, _replay_body(body, complete, receive), send)
         status, payload = answer
         headers = [*HEADERS]
-        if scope.get("scheme") == "https" and settings.SECURE_HSTS_SECONDS:
+        if status == 503:
+            headers.append((b"retry-after", b"2"))
+        if _secure(scope, _headers(scope) or {}) and settings.SECURE_HSTS_SECONDS:
             headers.append((b"strict-transport-security", _hsts().encode()))
         content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         await send(
@@ -128,7 +148,9 @@ def _hsts() -> str:
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, bool]:
-    """The request body; complete is False when it is too long to be a scan."""
+    """The request body; complete is False when it is too long to be a scan (or the client
+    left): Django then reads on, and sees what the server says next.
+    """
     chunks, size = [], 0
     while True:
         message = await receive()
@@ -144,7 +166,7 @@ async def _read_body(receive: Receive) -> tuple[bytes, bool]:
             return b"".join(chunks), False
 
 
-def _replay_body(body: bytes, receive: Receive) -> Receive:
+def _replay_body(body: bytes, complete: bool, receive: Receive) -> Receive:
     """A receive that gives Django the body already read, then the rest of the request."""
     sent = False
 
@@ -152,7 +174,8 @@ def _replay_body(body: bytes, receive: Receive) -> Receive:
         nonlocal sent
         if not sent:
             sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
+            # A body cut short (too long to be a scan) goes on with what is still to come.
+            return {"type": "http.request", "body": body, "more_body": not complete}
         return await receive()
 
     return replay
@@ -172,22 +195,49 @@ class Request:
     device: str
 
 
+def _headers(scope: dict) -> dict[bytes, bytes] | None:
+    """The request's headers by name; None when one that matters here comes twice.
+
+    Django joins repeated headers with commas: such a request is left to it.
+    """
+    headers: dict[bytes, bytes] = {}
+    for name, value in scope["headers"]:
+        name = name.lower()
+        if name in headers and name in SINGLE_HEADERS:
+            return None
+        headers[name] = value
+    return headers
+
+
+def _json_accepted(headers: dict[bytes, bytes]) -> bool:
+    """Whether REST framework's content negotiation would choose JSON (else it answers 406)."""
+    accept = headers.get(b"accept", b"").lower()
+    if not accept.strip():
+        return True
+    ranges = {part.split(b";")[0].strip() for part in accept.split(b",")}
+    return bool(ranges & {b"*/*", b"application/*", b"application/json"})
+
+
 def parse(scope: dict, body: bytes) -> Request | None:
     """The scan a request asks for, or None when Django should answer it."""
-    headers = dict(scope["headers"])
-    if not _host_allowed(scope, headers):
+    headers = _headers(scope)
+    if headers is None or not _host_allowed(scope, headers) or not _json_accepted(headers):
         return None
     auth = headers.get(b"authorization", b"").split()
     if len(auth) != 2 or auth[0].lower() != b"token" or b"cookie" in headers:
         return None
-    content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-    if content_type != b"application/json":
+    media, _sep, params = headers.get(b"content-type", b"").partition(b";")
+    if media.strip().lower() != b"application/json":
+        return None
+    charset = params.strip().lower().removeprefix(b"charset=").strip(b'"')
+    if params.strip() and charset not in (b"utf-8", b"utf8"):
         return None
     key = headers.get(b"idempotency-key", b"").decode("latin-1").strip()
     if len(key) > KEY_MAX:
         return None
     try:
-        data = json.loads(body)
+        # As REST framework's parser: UTF-8, strict (a byte-order mark is an error).
+        data = json.loads(body.decode("utf-8"))
     except ValueError:
         return None
     if not isinstance(data, dict) or not set(data) <= FIELDS:
@@ -235,9 +285,19 @@ def _plain(text: str) -> bool:
     return True
 
 
+def _secure(scope: dict, headers: dict) -> bool:
+    """HTTPS, as Django's request.is_secure() tells it (a TLS proxy's header included)."""
+    proxy = settings.SECURE_PROXY_SSL_HEADER
+    if proxy:
+        name = proxy[0].removeprefix("HTTP_").replace("_", "-").lower().encode("latin-1")
+        if name in headers:
+            return headers[name].decode("latin-1").split(",")[0].strip() == proxy[1]
+    return scope.get("scheme") == "https"
+
+
 def _host_allowed(scope: dict, headers: dict) -> bool:
     """Django's checks that come before any view: the host, and HTTPS where it is required."""
-    if settings.SECURE_SSL_REDIRECT and scope.get("scheme") != "https":
+    if settings.SECURE_SSL_REDIRECT and not _secure(scope, headers):
         return False
     host = headers.get(b"host", b"").decode("latin-1")
     domain, _port = split_domain_port(host)
@@ -264,14 +324,17 @@ class SessionRow:
 
 _tokens: dict[str, tuple[float, int | None]] = {}
 _scopes: dict[tuple, tuple[float, Conference | None]] = {}
-_sessions: dict[tuple, tuple[float, SessionRow | None]] = {}
 
 
 def forget() -> None:
-    """Drop every remembered token, scope and session (tests; a revoked key at once)."""
+    """Drop every remembered token and scope (tests)."""
     _tokens.clear()
     _scopes.clear()
-    _sessions.clear()
+
+
+def forget_token(key: str) -> None:
+    """A deleted API token stops working here at once (other processes: within TTL)."""
+    _tokens.pop(key, None)
 
 
 def _remember(cache: dict, key, value) -> None:
@@ -335,19 +398,15 @@ async def _conference(user_id: int, provider: str, activity: str) -> Conference 
 
 
 async def _session(conn, conference: Conference, code: str) -> SessionRow | None:
-    key = (conference.id, code)
-    known, session = _recall(_sessions, key)
-    if not known:
-        row = await (
-            await conn.execute(
-                'SELECT id, code, "end", capacity FROM activities_session '
-                "WHERE activity_id = %s AND code = %s AND start IS NOT NULL",
-                (conference.id, code),
-            )
-        ).fetchone()
-        session = SessionRow(row[0], row[1], row[2], row[3] is not None) if row else None
-        _remember(_sessions, key, session)
-    return session
+    """The scheduled session of the conference with this code (read afresh, as the view does)."""
+    row = await (
+        await conn.execute(
+            'SELECT id, code, "end", capacity FROM activities_session '
+            "WHERE activity_id = %s AND code = %s AND start IS NOT NULL",
+            (conference.id, code),
+        )
+    ).fetchone()
+    return SessionRow(row[0], row[1], row[2], row[3] is not None) if row else None
 
 
 # ---- the connection pool ----------------------------------------------------------------------
@@ -411,29 +470,46 @@ async def scan(scope: dict, body: bytes, provider: str, activity: str) -> tuple[
     request = parse(scope, body)
     if request is None:
         return None
-    async with (await _pool()).connection() as conn:
-        user_id = await _user_of(conn, request.token_key)
-        if user_id is None:
+    try:
+        async with (await _pool()).connection(timeout=POOL_WAIT) as conn:
+            return await _scan(conn, request, provider, activity)
+    except PoolTimeout:
+        # Every fast connection is busy: the API view takes this one.
+        return None
+
+
+async def _scan(conn, request: Request, provider: str, activity: str):
+    user_id = await _user_of(conn, request.token_key)
+    if user_id is None:
+        return None
+    conference = await _conference(user_id, provider, activity)
+    if conference is None:
+        return None
+    session = None
+    if request.session_code:
+        session = await _session(conn, conference, request.session_code)
+        if session is None:
             return None
-        conference = await _conference(user_id, provider, activity)
-        if conference is None:
-            return None
-        session = None
-        if request.session_code:
-            session = await _session(conn, conference, request.session_code)
-            if session is None:
-                return None
-        now = dt.datetime.now(dt.UTC)
-        when = request.scanned_at or now
-        if request.scanned_at is not None and rules.time_problem(
-            when, start_date=conference.start_date, tz=conference.tz, now=now
-        ):
-            return None
-        return await _record(conn, request, user_id, conference, session, when, now)
+    now = dt.datetime.now(dt.UTC)
+    when = request.scanned_at or now
+    if request.scanned_at is not None and rules.time_problem(
+        when, start_date=conference.start_date, tz=conference.tz, now=now
+    ):
+        return None
+    return await _record(conn, request, user_id, conference, session, when, now)
 
 
 class _KeyUsedError(Exception):
     """The Idempotency-Key was used before: Django answers the first outcome."""
+
+
+class CommitUncertainError(Exception):
+    """COMMIT failed: the scan may be kept or not, so it must not go on to Django."""
+
+
+UNCERTAIN = gettext_lazy(
+    "The scan may not have been saved. Send it again with the same Idempotency-Key."
+)
 
 
 async def _record(conn, request, user_id, conference, session, when, now):
@@ -442,6 +518,7 @@ async def _record(conn, request, user_id, conference, session, when, now):
     The registration is locked first (as the service locks it), then what the
     rules need is read, and all the writes go in one pipeline.
     """
+    committing = False
     try:
         async with conn.transaction():
             reg = await _registration(conn, request.badge)
@@ -497,8 +574,13 @@ async def _record(conn, request, user_id, conference, session, when, now):
             answer = _answer(
                 row[0], request, session, str(result), reg, amount_due, when, conference
             )
+            committing = True
     except _KeyUsedError:
         return None
+    except Exception as exc:
+        if committing:
+            raise CommitUncertainError from exc
+        raise
     return 201, answer
 
 
