@@ -397,18 +397,6 @@ async def _conference(user_id: int, provider: str, activity: str) -> Conference 
     return conference
 
 
-async def _session(conn, conference: Conference, code: str) -> SessionRow | None:
-    """The scheduled session of the conference with this code (read afresh, as the view does)."""
-    row = await (
-        await conn.execute(
-            'SELECT id, code, "end", capacity FROM activities_session '
-            "WHERE activity_id = %s AND code = %s AND start IS NOT NULL",
-            (conference.id, code),
-        )
-    ).fetchone()
-    return SessionRow(row[0], row[1], row[2], row[3] is not None) if row else None
-
-
 # ---- the connection pool ----------------------------------------------------------------------
 
 _pools: dict[asyncio.AbstractEventLoop, Any] = {}
@@ -485,18 +473,13 @@ async def _scan(conn, request: Request, provider: str, activity: str):
     conference = await _conference(user_id, provider, activity)
     if conference is None:
         return None
-    session = None
-    if request.session_code:
-        session = await _session(conn, conference, request.session_code)
-        if session is None:
-            return None
     now = dt.datetime.now(dt.UTC)
     when = request.scanned_at or now
     if request.scanned_at is not None and rules.time_problem(
         when, start_date=conference.start_date, tz=conference.tz, now=now
     ):
         return None
-    return await _record(conn, request, user_id, conference, session, when, now)
+    return await _record(conn, request, user_id, conference, when, now)
 
 
 class _KeyUsedError(Exception):
@@ -512,16 +495,21 @@ UNCERTAIN = gettext_lazy(
 )
 
 
-async def _record(conn, request, user_id, conference, session, when, now):
+class _HandOnError(Exception):
+    """Django should answer (e.g. no such session): nothing is written."""
+
+
+async def _record(conn, request, user_id, conference, when, now):
     """Record the scan in one transaction of four round trips at most.
 
-    The registration is locked first (as the service locks it), then what the
-    rules need is read, and all the writes go in one pipeline.
+    The session and the registration are read in one round trip, the registration
+    locked (as the service locks it); then what the rules need is read, and all the
+    writes go in one pipeline.
     """
     committing = False
     try:
         async with conn.transaction():
-            reg = await _registration(conn, request.badge)
+            session, reg = await _session_and_registration(conn, conference, request)
             badge = rules.Badge(reg["activity_id"], reg["status"], reg["mode"]) if reg else None
             workshop = session is not None and session.limited
             signed_up, events, current = False, [], []
@@ -575,7 +563,7 @@ async def _record(conn, request, user_id, conference, session, when, now):
                 row[0], request, session, str(result), reg, amount_due, when, conference
             )
             committing = True
-    except _KeyUsedError:
+    except (_KeyUsedError, _HandOnError):
         return None
     except Exception as exc:
         if committing:
@@ -597,26 +585,44 @@ PAID = (
 )
 
 
-async def _registration(conn, badge: str) -> dict | None:
-    """The locked registration a genuine badge names, or None."""
-    parsed = parse_badge_token(badge)
-    if parsed is None:
-        return None
-    pk, key = parsed
-    cur = await conn.execute(
-        "SELECT r.id, r.activity_id, r.status, r.checked_in_at, r.badge_key, r.person_id, "
-        "r.price, r.discount, t.mode, t.name, u.first_name, u.last_name, u.email "
-        "FROM registration_registration r "
-        "JOIN registration_registrationtype t ON t.id = r.registration_type_id "
-        "JOIN accounts_user u ON u.id = r.person_id "
-        "WHERE r.id = %s FOR UPDATE OF r",
-        (pk,),
-    )
-    row = await cur.fetchone()
-    if row is None or not secrets.compare_digest(row[4], key):
-        return None
-    names = [d.name for d in cur.description]
-    return dict(zip(names, row, strict=True))
+async def _session_and_registration(conn, conference: Conference, request: Request):
+    """(the session scanned into or None, the locked registration the badge names or None).
+
+    The session is read afresh on every scan, as the view reads it. Raises
+    _HandOnError when the code names no scheduled session of the conference.
+    """
+    parsed = parse_badge_token(request.badge)
+    async with conn.pipeline():
+        found = None
+        if request.session_code:
+            found = await conn.execute(
+                'SELECT id, code, "end", capacity FROM activities_session '
+                "WHERE activity_id = %s AND code = %s AND start IS NOT NULL",
+                (conference.id, request.session_code),
+            )
+        locked = None
+        if parsed is not None:
+            locked = await conn.execute(
+                "SELECT r.id, r.activity_id, r.status, r.checked_in_at, r.badge_key, "
+                "r.person_id, r.price, r.discount, t.mode, t.name, u.first_name, u.last_name, "
+                "u.email FROM registration_registration r "
+                "JOIN registration_registrationtype t ON t.id = r.registration_type_id "
+                "JOIN accounts_user u ON u.id = r.person_id "
+                "WHERE r.id = %s FOR UPDATE OF r",
+                (parsed[0],),
+            )
+    session = None
+    if found is not None:
+        row = await found.fetchone()
+        if row is None:
+            raise _HandOnError
+        session = SessionRow(row[0], row[1], row[2], row[3] is not None)
+    reg = None
+    if locked is not None:
+        row = await locked.fetchone()
+        if row is not None and secrets.compare_digest(row[4], parsed[1]):
+            reg = dict(zip([d.name for d in locked.description], row, strict=True))
+    return session, reg
 
 
 async def _session_facts(conn, reg: dict, session: SessionRow, workshop: bool):
