@@ -500,7 +500,7 @@ class _HandOnError(Exception):
 
 
 async def _record(conn, request, user_id, conference, when, now):
-    """Record the scan in one transaction of four round trips at most.
+    """Record the scan in one transaction: five round trips at most, BEGIN and COMMIT included.
 
     The session and the registration are read in one round trip, the registration
     locked (as the service locks it); then what the rules need is read, and all the
