@@ -336,6 +336,8 @@ def test_needs_below_five_are_not_counted_exactly(activity):
     body = as_user(staff).get(needs_url(activity)).json()
     need = {n["topic"]: n for n in body["needs"]}["ethics"]
     assert (need["learners"], need["hours_missing"]) == ("fewer than 5", None)
+    assert (need["sets"], need["unconfirmed"]) == ([], None)
+    assert "Texas" not in str(body)
     assert body["with_licences"] == "fewer than 5"
 
 
@@ -362,3 +364,61 @@ def test_compliance_names_credit_carried_over_from_the_last_cycle(client, me):
     assert response.status_code == 200
     total = {r["id"]: r for r in response.json()["licences"][0]["requirements"]}["total"]
     assert {"credit": None, "carried_in": True, "amount": "16.00"} in total["counted_from"]
+
+
+def test_a_licence_takes_the_cycle_start_its_board_needs(client, me):
+    royal = {"requirement_set": "CA-RCPSC-MOC", "license_type": "FRCPC"}
+    response = client.post(f"{API}/me/licences/", royal, format="json")
+    assert response.status_code == 400
+    assert "current cycle" in response.json()["cycle_start"][0]
+    response = client.post(
+        f"{API}/me/licences/", royal | {"cycle_start": "2024-01-01"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["cycle_start"] == "2024-01-01"
+    response = client.post(
+        f"{API}/me/licences/", {"requirement_set": "US-CA-MD", "license_type": "MD"}, format="json"
+    )
+    assert "birth month" in response.json()["birth_month"][0]
+
+
+def test_a_licence_saved_twice_at_once_is_a_400_not_a_500(me):
+    from rest_framework import serializers
+    from rest_framework.test import APIRequestFactory
+
+    from cmeconf.api.serializers.licensure import LicenceSerializer
+
+    request = APIRequestFactory().post("/")
+    request.user = me
+    data = {"requirement_set": "US-TX-MD-DO", "license_type": "MD", "expires_on": "2027-05-31"}
+    serializer = LicenceSerializer(data=data, context={"request": request})
+    assert serializer.is_valid(), serializer.errors
+    LicenceFactory(person=me)  # the other request, between the check and the save
+    with pytest.raises(serializers.ValidationError) as e:
+        serializer.save(person=me)
+    assert "already have this licence" in str(e.value.detail["license_type"])
+    assert Licence.objects.filter(person=me).count() == 1
+
+
+def test_the_same_credit_twice_is_refused(client, me):
+    body = {"title": "Ethics update", "completed_on": in_days(-10).isoformat(),
+            "amounts": {"AMA_PRA_1": "1.5"}}  # fmt: skip
+    assert client.post(f"{API}/me/credits/", body, format="json").status_code == 201
+    response = client.post(f"{API}/me/credits/", body, format="json")
+    assert response.status_code == 400
+    assert "already recorded" in response.json()["title"][0]
+    assert ExternalCredit.objects.filter(person=me).count() == 1
+
+
+def test_deleting_an_imported_files_credits_lets_it_be_imported_again(client, me):
+    data = f"title,completed_on,credit_type,amount\nSepsis,{in_days(-5).isoformat()},AMA_PRA_1,2\n"
+
+    def upload():
+        file = SimpleUploadedFile("credits.csv", data.encode(), content_type="text/csv")
+        return client.post(f"{API}/me/credits/import/", {"file": file}, format="multipart")
+
+    assert upload().status_code == 201
+    assert upload().status_code == 400
+    [credit] = ExternalCredit.objects.filter(person=me)
+    assert client.delete(f"{API}/me/credits/{credit.pk}/").status_code == 204
+    assert upload().status_code == 201

@@ -456,3 +456,135 @@ def test_unconfirmed_first_renewal_rule_marks_the_total_unconfirmed():
     status = evaluate(licence(rs, renewal_number=1), [], today=TODAY)
     assert status.requirement("total").required == Decimal(10)
     assert not status.requirement("total").confirmed
+
+
+def test_unconfirmed_exemption_leaves_nothing_confirmed():
+    hiv = topic("HIV-1", ["hiv_aids"], 1)
+    errors = topic("ERR-2", ["medical_errors"], 2)
+    still_due = frozenset({"HIV-1", "ERR-2"})
+    exempt = Proration("exempt_first_renewal", "exempt", topics_still_due=still_due)
+    by_step = Proration("first_renewal_partial", "exempt", (ProrationStep(None, Decimal(0)),))
+    by_step = dataclasses.replace(by_step, topics_still_due=still_due)
+    for proration in (exempt, by_step):
+        unsure = dataclasses.replace(proration, confirmed=False)
+        rs = make_set(total=40, topics=[hiv, errors], proration=unsure)
+        status = evaluate(licence(rs, renewal_number=1), [], today=TODAY)
+        assert status.exempt_reason == "exempt"
+        assert {r.id for r in status.requirements} == {"HIV-1", "ERR-2"}
+        assert not any(r.confirmed for r in status.requirements)
+        # A confirmed exemption leaves the mandates as sure as their own rules.
+        rs = make_set(total=40, topics=[hiv, errors], proration=proration)
+        status = evaluate(licence(rs, renewal_number=1), [], today=TODAY)
+        assert all(r.confirmed for r in status.requirements)
+        # At later renewals the exemption plays no part.
+        rs = make_set(total=40, topics=[hiv, errors], proration=unsure)
+        status = evaluate(licence(rs, renewal_number=2), [], today=TODAY)
+        assert all(r.confirmed for r in status.requirements)
+
+
+def test_shares_of_an_unconfirmed_total_are_unconfirmed():
+    cap = CreditTypeRule(
+        "pm-cap", "practice", frozenset({"PM"}), max_fraction_of_total=Decimal("0.3")
+    )
+    fixed_cap = CreditTypeRule("cat2-cap", "Category 2", frozenset({CAT2}), max=Decimal(10))
+    ger = TopicRequirement(
+        "GER", "", frozenset({"ger"}), None, hours_fraction_of_total=Decimal("0.2")
+    )
+    ethics = topic("ETH-2", ["ethics"], 2)
+    rs = make_set(total=50, rules=[cap, fixed_cap], topics=[ger, ethics])
+    sure = evaluate(licence(rs), [], today=TODAY)
+    assert all(r.confirmed for r in sure.requirements)
+    unsure_total = dataclasses.replace(rs, total=dataclasses.replace(rs.total, confirmed=False))
+    status = evaluate(licence(unsure_total), [], today=TODAY)
+    confirmed = {r.id: r.confirmed for r in status.requirements}
+    assert confirmed == {
+        "pm-cap": False,
+        "cat2-cap": True,
+        "total": False,
+        "GER": False,
+        "ETH-2": True,
+    }
+    # A first-renewal step that is not confirmed makes the reduced total, and its shares,
+    # unconfirmed too.
+    steps = (ProrationStep(None, Decimal(25)),)
+    reduced = dataclasses.replace(
+        rs, proration=Proration("reduced_hours", "", steps, confirmed=False)
+    )
+    status = evaluate(licence(reduced, renewal_number=1), [], today=TODAY)
+    assert status.requirement("GER").required == Decimal(5)
+    confirmed = {r.id: r.confirmed for r in status.requirements}
+    assert confirmed == {
+        "pm-cap": False,
+        "cat2-cap": True,
+        "total": False,
+        "GER": False,
+        "ETH-2": True,
+    }
+
+
+def test_first_term_counted_in_calendar_months():
+    # 30 September 2024 to 30 September 2025 is twelve whole months: under 13, so reduced.
+    steps = (ProrationStep(13, Decimal(25)),)
+    rs = dataclasses.replace(make_set(total=50), proration=Proration("reduced_hours", "", steps))
+    reduced = evaluate(
+        licence(rs, issued_on=D("2024-09-30"), expires_on=D("2025-09-30")), [], today=TODAY
+    )
+    assert reduced.requirement("total").required == Decimal(25)
+    # Thirteen whole months by 30 October 2025: the full total.
+    full = evaluate(
+        licence(rs, issued_on=D("2024-09-30"), expires_on=D("2025-10-30"), renewal_number=1),
+        [],
+        today=TODAY,
+    )
+    assert full.requirement("total").required == Decimal(50)
+
+
+def test_mandate_of_zero_hours_on_its_own_clock():
+    rec = Recurrence("every_n_years", years=4, anchor="licensure")
+    rs = make_set(total=1, topics=[topic("Z", ["z"], 0, recurrence=rec)])
+    status = evaluate(licence(rs), [], today=TODAY)
+    zero = status.requirement("Z")
+    assert (zero.required, zero.gap, zero.met) == (Decimal(0), Decimal(0), True)
+    assert zero.deadline == EXPIRY
+
+
+def test_separate_mandate_read_two_ways_is_taken_off_the_total_once():
+    rec = Recurrence(
+        "every_n_years",
+        years=4,
+        anchor="fixed",
+        fixed_start=D("1994-01-01"),
+        alt_anchor="licensure",
+    )
+    dv = topic("DV-2", ["dv"], 2, counts_toward_total=False, recurrence=rec)
+    rs = make_set(total=4, topics=[dv])
+    # Inside the fixed block (2022-2025) and the rolling four years alike.
+    credits = [credit("dv", "2025-01-01", 3, topics=["dv"]), credit("g", "2025-01-01", 3)]
+    status = evaluate(licence(rs), credits, today=TODAY)
+    assert status.requirement("DV-2").met
+    total = status.requirement("total")
+    assert total.counted == Decimal(4)
+    assert ("dv", Decimal(1)) in total.counted_from
+    assert reasons(total, "dv") == {Reason.SEPARATE_REQUIREMENT}
+
+
+def test_minimum_says_why_a_credit_of_its_type_counted_nothing():
+    cap = CreditTypeRule("pm-cap", "practice", frozenset({"PM"}), max=Decimal(1))
+    formal = CreditTypeRule("formal", "formal", frozenset({"PM", CAT1}), min=Decimal(5))
+    dv = topic("DV-2", ["dv"], 2, counts_toward_total=False)
+    rs = make_set(total=10, types=(CAT1, CAT2, "PM"), rules=[cap, formal], topics=[dv])
+    credits = [
+        credit("pm1", "2025-01-01", 2, "PM"),
+        credit("pm2", "2025-02-01", 2, "PM"),  # capped to nothing
+        credit("none", "2025-03-01", 0),  # zero hours
+        credit("dv", "2025-04-01", 2, topics=["dv"]),  # all used for the separate mandate
+        credit("cat2", "2025-05-01", 2, CAT2),
+    ]
+    status = evaluate(licence(rs), credits, today=TODAY)
+    minimum = status.requirement("formal")
+    assert minimum.counted_from == (("pm1", Decimal(1)),)
+    assert dict(minimum.not_counted) == {
+        "pm2": Reason.OVER_CAP,
+        "dv": Reason.SEPARATE_REQUIREMENT,
+        "cat2": Reason.WRONG_CREDIT_TYPE,
+    }

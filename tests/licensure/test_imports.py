@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cmeconf.licensure import imports
+from cmeconf.licensure import imports, services
 from cmeconf.licensure.imports import CreditImportError, RowError, import_credits_csv
 from cmeconf.licensure.models import CreditImport, ExternalCredit
 from tests.factories import UserFactory
@@ -192,3 +192,20 @@ def test_the_example_file_imports(person):
     example = Path(__file__).resolve().parents[2] / "docs/licensure/credits-example.csv"
     record = import_credits_csv(person, example.read_bytes(), filename=example.name)
     assert record.rows == ExternalCredit.objects.filter(person=person).count() >= 3
+
+
+def test_a_file_whose_credits_were_all_removed_can_be_imported_again(person):
+    data = csv_bytes(
+        "title,completed_on,credit_type,amount",
+        f"Ethics,{DAY},AMA_PRA_1,1",
+        f"Pain,{DAY},AMA_PRA_1,2",
+    )
+    record = import_credits_csv(person, data, filename="a.csv")
+    first, second = ExternalCredit.objects.filter(source_import=record)
+    services.delete_credit(first)
+    # One credit of the file is still on record: the file would count it twice.
+    assert CreditImport.objects.filter(pk=record.pk).exists()
+    assert "already imported" in errors_of(person, data)[0].message
+    services.delete_credit(second)
+    assert not CreditImport.objects.filter(pk=record.pk).exists()
+    assert import_credits_csv(person, data, filename="a.csv").rows == 2

@@ -89,6 +89,9 @@ def test_small_counts_are_shown_as_fewer_than_five_without_hours(activity):
     assert ethics.learners == 4
     assert ethics.learners_shown == "fewer than 5"
     assert ethics.hours_shown is None
+    # Which boards and mandates lie behind a small group could point to a person.
+    assert ethics.sets and ethics.sets_shown == ()
+    assert ethics.unconfirmed_shown is None
 
 
 def test_unconfirmed_mandates_are_flagged(activity):
@@ -154,6 +157,9 @@ def test_the_page_never_names_registrants(client, activity):
     client.force_login(member(activity.provider, ["reports"]))
     html = client.get(page_url(activity)).content.decode()
     assert "fewer than 5" in html
+    # Nor the boards and mandates of a small group.
+    assert 'id="need-ethics"' in html
+    assert "Texas" not in html and "Medical ethics" not in html
     for person in people:
         assert person.last_name not in html
         assert person.email not in html

@@ -132,7 +132,7 @@ def test_licence_missing_expiry_shows_the_problem_and_a_fix_link(client, person)
     licence = texas(person)
     Licence.objects.filter(pk=licence.pk).update(expires_on=None)
     page = client.get(reverse("licensure:dashboard")).content.decode()
-    assert "Give the licence&#x27;s expiry date to see its renewal cycle." in page
+    assert "give the expiry date printed on the licence." in page
     assert reverse("licensure:licence_edit", args=[licence.pk]) in page
     assert "What fills my gap" not in page
 
@@ -174,7 +174,7 @@ def test_licence_form_explains_what_is_wrong(client, person):
     errors = response.context["form"].errors
     assert "covers these licence types: DO, MD" in errors["license_type"][0]
     assert "That day does not exist in that month." in errors["birth_day"]
-    assert "give the expiry printed on the licence" in errors["expires_on"][0]
+    assert "give the expiry date printed on the licence" in errors["expires_on"][0]
     assert not Licence.objects.exists()
 
 
@@ -410,3 +410,78 @@ def test_dashboard_and_credit_list_queries_do_not_grow(client, person):
         credit(person, f"More {i}", 20 + i, {"AMA_PRA_1": "2"}, ["ethics"])
     BoardCertification.objects.create(person=person, board="ABFM", specialty="FM")
     assert (_queries(client, dashboard), _queries(client, credits)) == one
+
+
+def test_licence_form_asks_for_the_date_the_boards_cycle_needs(client, person):
+    client.force_login(person)
+    page = client.get(reverse("licensure:licence_add")).content.decode()
+    assert 'name="cycle_start"' in page and "the day your current cycle began" in page
+    url = reverse("licensure:licence_add")
+    response = client.post(url, {"requirement_set": "US-CA-MD", "license_type": "MD"})
+    assert "give your birth month" in response.context["form"].errors["birth_month"][0]
+    royal = {"requirement_set": "CA-RCPSC-MOC", "license_type": "FRCPC"}
+    response = client.post(url, royal)
+    assert "current cycle" in response.context["form"].errors["cycle_start"][0]
+    assert not Licence.objects.exists()
+    assert client.post(url, royal | {"cycle_start": "2024-01-01"}).status_code == 302
+    assert Licence.objects.get(person=person).cycle_start == dt.date(2024, 1, 1)
+
+
+def test_a_licence_saved_twice_at_once_explains_instead_of_failing(person):
+    from django.core.exceptions import ValidationError
+
+    from cmeconf.licensure.forms import LicenceForm
+
+    data = {"requirement_set": "US-TX-MD-DO", "license_type": "MD", "expires_on": "2027-05-31"}
+    form = LicenceForm(data, person=person)
+    assert form.is_valid(), form.errors
+    texas(person)  # the other request, between the check and the save
+    with pytest.raises(ValidationError) as e:
+        form.save()
+    assert "already have this licence" in e.value.message_dict["license_type"][0]
+
+
+def test_removing_the_last_credit_of_an_import_lets_the_file_in_again(client, person):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cmeconf.licensure.models import CreditImport
+
+    client.force_login(person)
+
+    def upload():
+        file = SimpleUploadedFile("credits.csv", CSV_OK.encode(), content_type="text/csv")
+        return client.post(reverse("licensure:credit_import"), {"file": file})
+
+    assert upload().status_code == 302
+    for pk in ExternalCredit.objects.filter(person=person).values_list("pk", flat=True):
+        client.post(reverse("licensure:credit_delete", args=[pk]))
+    assert not CreditImport.objects.filter(person=person).exists()
+    assert upload().status_code == 302
+    assert ExternalCredit.objects.filter(person=person).count() == 2
+
+
+def test_the_same_credit_twice_is_refused_on_the_form(client, person):
+    client.force_login(person)
+    credit(person, "Sepsis update", 10, {"AMA_PRA_1": "2"})
+    response = client.post(
+        reverse("licensure:credit_add"),
+        {
+            "title": "Sepsis Update",
+            "completed_on": _in_days(-10).isoformat(),
+            "credit_type_1": "AMA_PRA_1",
+            "amount_1": "2",
+        },
+    )
+    assert response.status_code == 200
+    assert "already recorded" in response.context["form"].errors["title"][0]
+    assert ExternalCredit.objects.filter(person=person).count() == 1
+
+
+def test_the_fill_page_reports_the_one_licence(client, person):
+    client.force_login(person)
+    licence = texas(person)
+    california(person)
+    response = client.get(reverse("licensure:fill", args=[licence.pk]))
+    assert response.status_code == 200
+    assert response.context["report"].licence == licence
+    assert response.context["label"] == "Texas: physician (DO, MD)"

@@ -159,3 +159,119 @@ def test_a_required_course_of_no_stated_length_is_an_open_gap_until_taken():
     course = report.status.requirement("NY-INFECTION-CONTROL")
     assert (course.required, course.gap, course.met) == (None, Decimal("0"), False)
     assert course in report.open_gaps
+
+
+# A licence with no dates at all: which one the board's cycle needs depends on the board.
+BARE = {"conditions": [], "expires_on": None, "birth_month": None, "birth_day": None,
+        "issued_on": None}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("requirement_set", "license_type", "field", "words"),
+    [
+        ("US-CA-MD", "MD", "birth_month", "birth month"),  # end of the birth month
+        ("US-AZ-MD", "MD", "birth_month", "birth month"),  # birthday
+        ("US-VA-MD-DO", "DO", "birth_month", "birth month"),
+        ("US-CA-DO", "DO", "expires_on", "expiry"),  # the calendar years before renewal
+        ("CA-RCPSC-MOC", "FRCPC", "cycle_start", "cycle"),  # the licence's own cycle
+        ("DE-VERTRAGSARZT-95D", "Vertragsarzt (SHI-accredited physician)", "cycle_start", "cycle"),
+        ("US-KY-MD-DO", "MD", "expires_on", "expiry"),  # a fixed cycle whose end is unknown
+        ("US-OR-MD-DO", "MD", "expires_on", "expiry"),
+        ("US-TX-MD-DO", "MD", "expires_on", "expiry"),  # board-assigned
+    ],
+)
+def test_a_licence_the_engine_cannot_place_asks_for_the_missing_date(
+    requirement_set, license_type, field, words
+):
+    fields = BARE | {"requirement_set": requirement_set, "license_type": license_type}
+    problems = services.licence_problems(**fields)
+    assert list(problems) == [field]
+    assert words in problems[field]
+    # The expiry date printed on the licence always places the cycle.
+    dated = fields | {"expires_on": dt.date(2027, 12, 31)}
+    assert services.licence_problems(**dated) == {}
+
+
+def test_the_birth_month_or_the_cycle_start_is_enough_where_the_board_uses_them():
+    california = BARE | {"requirement_set": "US-CA-MD", "license_type": "MD", "birth_month": 4}
+    assert services.licence_problems(**california) == {}
+    royal = BARE | {"requirement_set": "CA-RCPSC-MOC", "license_type": "FRCPC"}
+    assert services.licence_problems(**royal, cycle_start=dt.date(2023, 1, 1)) == {}
+
+
+def test_a_cycle_cannot_start_after_it_ends():
+    royal = BARE | {"requirement_set": "CA-RCPSC-MOC", "license_type": "FRCPC"}
+    problems = services.licence_problems(
+        **(royal | {"expires_on": dt.date(2026, 12, 31)}), cycle_start=dt.date(2027, 1, 1)
+    )
+    assert list(problems) == ["cycle_start"]
+
+
+def test_the_report_names_the_missing_field_like_the_form():
+    person = UserFactory()
+    Licence.objects.create(person=person, requirement_set="US-CA-MD", license_type="MD")
+    Licence.objects.create(person=person, requirement_set="CA-RCPSC-MOC", license_type="FRCPC")
+    problems = {r.requirement_set.id: r.problem for r in services.reports(person)}
+    assert "birth month" in problems["US-CA-MD"]
+    assert "cycle" in problems["CA-RCPSC-MOC"]
+    assert (
+        problems["US-CA-MD"]
+        == services.licence_problems(
+            **(BARE | {"requirement_set": "US-CA-MD", "license_type": "MD"})
+        )["birth_month"]
+    )
+
+
+def test_report_evaluates_one_licence():
+    person = UserFactory()
+    licence = Licence.objects.create(person=person, **GOOD)
+    Licence.objects.create(person=person, **(GOOD | {"requirement_set": "US-TX-MD-DO"}))
+    report = services.report(licence, today=dt.date(2026, 6, 1))
+    assert report.licence == licence
+    assert report.status.window_end == dt.date(2026, 7, 31)
+    [same] = [
+        r for r in services.reports(person, today=dt.date(2026, 6, 1)) if r.licence == licence
+    ]
+    assert same.status == report.status
+
+
+def test_a_credit_recorded_twice_is_refused():
+    person = UserFactory()
+    first = {"title": "Opioid  update", "completed_on": dt.date(2025, 3, 1),
+             "amounts": {"AMA_PRA_1": "2"}}  # fmt: skip
+    services.add_credit(person, **first)
+    with pytest.raises(ValidationError) as e:
+        services.add_credit(person, **(first | {"title": "opioid update", "amounts":
+                                                {"AMA_PRA_1": "2.00"}}))  # fmt: skip
+    assert list(e.value.message_dict) == ["title"]
+    assert "already recorded" in e.value.message_dict["title"][0]
+    # Another date, another amount or another person is another credit.
+    services.add_credit(person, **(first | {"completed_on": dt.date(2025, 3, 2)}))
+    services.add_credit(person, **(first | {"amounts": {"AMA_PRA_1": "1"}}))
+    services.add_credit(UserFactory(), **first)
+    assert ExternalCredit.objects.filter(person=person).count() == 3
+
+
+def test_a_certification_must_expire_after_it_was_granted():
+    problems = services.certification_problems(
+        certified_on=dt.date(2020, 1, 1), expires_on=dt.date(2020, 1, 1)
+    )
+    assert list(problems) == ["expires_on"]
+    assert services.certification_problems(certified_on=dt.date(2020, 1, 1), expires_on=None) == {}
+    assert (
+        services.certification_problems(
+            certified_on=dt.date(2020, 1, 1), expires_on=dt.date(2030, 1, 1)
+        )
+        == {}
+    )
+
+
+def test_saving_a_licence_that_became_a_duplicate_meanwhile_explains_it():
+    """Two saves at once both pass the check; the database refuses the second."""
+    person = UserFactory()
+    Licence.objects.create(person=person, **GOOD)
+    late = Licence(person=person, **GOOD)
+    with pytest.raises(ValidationError) as e:
+        services.save_licence(late)
+    assert "already have this licence" in e.value.message_dict["license_type"][0]
+    assert Licence.objects.filter(person=person).count() == 1

@@ -124,6 +124,61 @@ def test_renewal_number(issued, expiry, number):
     assert windows.renewal_number(issued, expiry, 24) == number
 
 
-def test_months_between():
-    assert windows.months_between(D(2025, 3, 2), D(2026, 2, 28)) == 11
-    assert windows.months_between(D(2025, 2, 28), D(2026, 2, 28)) == 12
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        (D(2025, 3, 2), D(2026, 2, 28), 11),
+        (D(2025, 2, 28), D(2026, 2, 28), 12),
+        # The day of the month came round again: a whole month, month end or not.
+        (D(2024, 9, 30), D(2025, 10, 30), 13),
+        (D(2025, 4, 30), D(2025, 5, 30), 1),
+        (D(2025, 4, 30), D(2025, 5, 29), 0),
+        (D(2025, 1, 15), D(2025, 1, 15), 0),
+        (D(2024, 2, 29), D(2025, 2, 28), 11),
+    ],
+)
+def test_months_between_counts_calendar_months(start, end, months):
+    assert windows.months_between(start, end) == months
+
+
+def test_add_months_clamped_keeps_the_day_number():
+    assert windows.add_months_clamped(D(1971, 2, 28), 12 * 57) == D(2028, 2, 28)
+    assert windows.add_months_clamped(D(1980, 2, 29), 12 * 46) == D(2026, 2, 28)
+    assert windows.add_months_clamped(D(1980, 2, 29), 12 * 48) == D(2028, 2, 29)
+    assert windows.add_months_clamped(D(2025, 4, 30), 1) == D(2025, 5, 30)
+    assert windows.add_months_clamped(D(2025, 1, 31), -2) == D(2024, 11, 30)
+
+
+def test_birthday_on_28_february_stays_there_in_leap_years():
+    birthday = cycle("birthday")
+    born = D(1971, 2, 28)
+    assert windows.next_expiry(birthday, today=D(2028, 1, 10), birth_date=born) == D(2028, 2, 28)
+    # With an issue date, renewal years step from the birthday itself: 2022, 2024, 2026, 2028.
+    issued = D(2020, 6, 1)
+    assert windows.next_expiry(
+        birthday, today=D(2023, 6, 1), birth_date=born, issued_on=issued
+    ) == D(2024, 2, 28)
+    assert windows.next_expiry(
+        birthday, today=D(2027, 6, 1), birth_date=born, issued_on=issued
+    ) == D(2028, 2, 28)
+
+
+def test_leap_day_birthday_comes_back_in_leap_years():
+    birthday = cycle("birthday")
+    born = D(1980, 2, 29)
+    issued = D(2020, 6, 1)  # first expiry 2022-02-28, then every two years
+    assert windows.next_expiry(
+        birthday, today=D(2023, 6, 1), birth_date=born, issued_on=issued
+    ) == D(2024, 2, 29)
+    assert windows.next_expiry(
+        birthday, today=D(2024, 3, 1), birth_date=born, issued_on=issued
+    ) == D(2026, 2, 28)
+
+
+def test_birth_month_end_still_ends_the_month_in_leap_years():
+    ca = cycle("birth_month_end")
+    born = D(1971, 2, 3)
+    issued = D(2020, 6, 1)  # first expiry 2022-02-28
+    assert windows.next_expiry(ca, today=D(2023, 6, 1), birth_date=born, issued_on=issued) == D(
+        2024, 2, 29
+    )

@@ -293,6 +293,7 @@ def _topic_plan(
     window: tuple[dt.date, dt.date] | None,
     renewal: int | None,
     required_total: int | None,
+    total_ok: bool,
     length: int | None,
     warnings: list[str],
     notes: list[str],
@@ -309,6 +310,8 @@ def _topic_plan(
         required: int | None = _cents_cached(req.hours)
     elif req.hours_fraction_of_total is not None and required_total is not None:
         required = _cents(req.hours_fraction_of_total * _dec(required_total))
+        # A share of the total is only as sure as the total (and its first-renewal step).
+        confirmed = confirmed and total_ok
     elif req.hours_per_year is not None and length:
         required = _cents(req.hours_per_year * length / 12)
     else:
@@ -577,6 +580,9 @@ def evaluate(licence: Licence, credits: Iterable[Credit], *, today: dt.date) -> 
     prorate = rs.proration
     only_topics: frozenset[str] | None = None
     total_ok = anchor_ok and total.confirmed
+    # Whether what is checked at all (an exemption keeps only some mandates) rests on
+    # confirmed rules: every status left under an unconfirmed exemption is unconfirmed.
+    topics_ok = anchor_ok
     if renewal == 1:
         exempt_reason, only_topics, reduced = _first_renewal(licence, due, warnings)
         if reduced is not None and required_total is not None:
@@ -584,6 +590,8 @@ def evaluate(licence: Licence, credits: Iterable[Credit], *, today: dt.date) -> 
             notes.append(f"first renewal: {_dec(reduced)} required")
         if (exempt_reason or reduced is not None) and not prorate.confirmed:
             total_ok = False
+            if exempt_reason:
+                topics_ok = False
             warnings.append("the first-renewal rule applied here is not confirmed")
     elif renewal is None and prorate.kind not in ("none", "unknown"):
         warnings.append(
@@ -607,6 +615,7 @@ def evaluate(licence: Licence, credits: Iterable[Credit], *, today: dt.date) -> 
                 window=window,
                 renewal=renewal,
                 required_total=required_total,
+                total_ok=total_ok,
                 length=length,
                 warnings=warnings,
                 notes=notes,
@@ -650,10 +659,12 @@ def evaluate(licence: Licence, credits: Iterable[Credit], *, today: dt.date) -> 
                 in_prof.append(prof)
                 in_amt.append(prof[1])
                 in_date.append(d)
-        # Hours used for a mandate kept outside the total do not count toward it.
+        # Hours used for a mandate kept outside the total do not count toward it. A mandate
+        # read two ways takes its hours once, by the reading its status shows.
         separate: dict[str, int] = {}
+        shown = {i: _shown([p for p in plans if p.index == i]) for i in twins}
         for p in plans:
-            if p.req.counts_toward_total:
+            if p.req.counts_toward_total or shown.get(p.index, p) is not p:
                 continue
             left = p.required if p.required is not None else 1 << 60
             for cid, a in p.counted_from:
@@ -670,9 +681,12 @@ def evaluate(licence: Licence, credits: Iterable[Credit], *, today: dt.date) -> 
         # Caps: hours of the capped types above the cap are dropped, latest first.
         for rid, label, types, cap, fraction in comp.caps:
             limit = cap
+            cap_ok = anchor_ok
             if fraction is not None and required_total is not None:
                 frac_cap = _cents(fraction * _dec(required_total))
                 limit = frac_cap if limit is None else min(limit, frac_cap)
+                # A share of the total is only as sure as the total.
+                cap_ok = total_ok
             if limit is None:
                 continue
             rows = sorted(
@@ -697,7 +711,7 @@ def evaluate(licence: Licence, credits: Iterable[Credit], *, today: dt.date) -> 
                     limit,
                     used,
                     deadline=due,
-                    confirmed=anchor_ok and rule.confirmed,
+                    confirmed=cap_ok and rule.confirmed,
                     refs=rule.source_refs,
                     counted_from=[(in_ids[k], in_amt[k]) for k in rows if in_amt[k]],
                     not_counted=dropped,
@@ -735,6 +749,7 @@ def evaluate(licence: Licence, credits: Iterable[Credit], *, today: dt.date) -> 
                 )
             )
         # Minimums on credit types.
+        cut: dict[str, Reason] | None = None
         for m, (i, _types) in enumerate(comp.mins):
             rule = rs.credit_type_rules[i]
             got = 0
@@ -743,12 +758,19 @@ def evaluate(licence: Licence, credits: Iterable[Credit], *, today: dt.date) -> 
             for k, cid in enumerate(in_ids):
                 # A credit counts toward a minimum if it carries one of its types, whichever
                 # designation the total counted it by (never more than the total counted).
-                part = min(in_prof[k][2][m], in_amt[k])
+                carried = in_prof[k][2][m]
+                part = min(carried, in_amt[k])
                 if part > 0:
                     got += part
                     rows.append((cid, part))
-                else:
+                elif carried < 0:
                     wrong.append((cid, Reason.WRONG_CREDIT_TYPE))
+                elif carried > 0:
+                    # Of the right type, but a cap or a separate mandate took all its hours.
+                    if cut is None:
+                        cut = {c: why for c, why in total_not if why in _CUT_REASONS}
+                    wrong.append((cid, cut.get(cid, Reason.OVER_CAP)))
+                # A credit of zero hours is simply left out.
             statuses.append(
                 _status(
                     gaps,
@@ -803,14 +825,14 @@ def evaluate(licence: Licence, credits: Iterable[Credit], *, today: dt.date) -> 
         req = group[0].req
         results = []
         for p in group:
-            met = p.counted >= p.required if p.required is not None else p.counted > 0
+            met = _met(p)
             if p.reading:
                 p.deadline = _clock_deadline(p, met, dates)
             results.append((met, p))
         met_all = all(m for m, _ in results)
-        worst = next((p for m, p in results if not m), results[0][1])
+        worst = _shown(group)
         extra = list(worst.notes)
-        confirmed = anchor_ok and worst.confirmed
+        confirmed = topics_ok and worst.confirmed
         deadline = worst.deadline
         if len(results) > 1:
             if len({m for m, _ in results}) > 1:
@@ -862,6 +884,8 @@ def evaluate(licence: Licence, credits: Iterable[Credit], *, today: dt.date) -> 
 
 
 _EXEMPT_KINDS = ("exempt_first_renewal", "exempt_first_registration")
+# Why a credit's hours can be taken off the total although its type counts.
+_CUT_REASONS = (Reason.OVER_CAP, Reason.SEPARATE_REQUIREMENT)
 
 
 def _first_renewal(
@@ -906,13 +930,24 @@ def _first_renewal(
     return None, None, _cents(step.total)
 
 
+def _met(plan: _Topic) -> bool:
+    return plan.counted >= plan.required if plan.required is not None else plan.counted > 0
+
+
+def _shown(readings: list[_Topic]) -> _Topic:
+    """The reading a mandate's status reports: the first not met (the stricter), else the first."""
+    return next((p for p in readings if not _met(p)), readings[0])
+
+
 def _clock_deadline(plan: _Topic, met: bool, dates: dict[str, dt.date]) -> dt.date | None:
     """When a mandate on its own clock (every n years) is next due, or was due if overdue."""
     years = plan.req.recurrence.years or 0
     if plan.reading == "fixed":
         return windows.add_years(plan.deadline, years) if met else plan.deadline
     if met:
-        return windows.add_years(max(dates[cid] for cid, _ in plan.counted_from), years)
+        # Met without a completion (a mandate of zero hours): the clock stays at the due date.
+        last = max((dates[cid] for cid, _ in plan.counted_from), default=None)
+        return windows.add_years(last, years) if last is not None else plan.deadline
     earlier = [dates[cid] for cid, why in plan.not_counted if why is Reason.OUTSIDE_WINDOW]
     return windows.add_years(max(earlier), years) if earlier else plan.deadline
 
@@ -924,8 +959,8 @@ def _profile(comp: _Compiled, cents: tuple[tuple[str, int], ...]) -> _Profile:
     """What a set makes of a credit's designations, worked out once per combination.
 
     (the designation counted in the total: the largest amount, then the preferred type;
-    its amount; per type minimum, the amount carried in its types; per topic mandate, the
-    amount in its accepted types, -1 if none).
+    its amount; per type minimum, the amount carried in its types, -1 if none; per topic
+    mandate, the amount in its accepted types, -1 if none).
     """
     profile = comp.profiles.get(cents)
     if profile is not None:
@@ -937,7 +972,7 @@ def _profile(comp: _Compiled, cents: tuple[tuple[str, int], ...]) -> _Profile:
         p = pref.get(t)
         if p is not None and (a > best_a or (a == best_a and p > best_p)):
             best_t, best_a, best_p = t, a, p
-    mins = tuple(max((a for t, a in cents if t in types), default=0) for _, types in comp.mins)
+    mins = tuple(max((a for t, a in cents if t in types), default=-1) for _, types in comp.mins)
     topics = tuple(
         max((a for _, a in cents), default=0)
         if allowed is None

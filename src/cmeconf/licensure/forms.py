@@ -59,10 +59,21 @@ class LicenceForm(forms.ModelForm):
             "renewal_number",
             "birth_month",
             "birth_day",
+            "cycle_start",
             "specialties",
             "conditions",
         ]
-        widgets = {"issued_on": DateInput(), "expires_on": DateInput()}
+        widgets = {
+            "issued_on": DateInput(),
+            "expires_on": DateInput(),
+            "cycle_start": DateInput(),
+        }
+        help_texts = {
+            "cycle_start": gettext_lazy(
+                "Only where the board counts each licence's own cycle (Royal College MOC, "
+                "German SHI physicians): the day your current cycle began."
+            )
+        }
 
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,14 +116,18 @@ class LicenceForm(forms.ModelForm):
             birth_month=data.get("birth_month"),
             birth_day=data.get("birth_day"),
             issued_on=data.get("issued_on"),
+            cycle_start=data.get("cycle_start"),
         )
         for field, message in problems.items():
             self.add_error(field if field in self.fields else None, message)
         return data
 
     def save(self, commit: bool = True) -> Licence:
+        """Save through the service; a copy saved meanwhile raises ValidationError by field."""
         self.instance.person = self.person
-        return super().save(commit)
+        if not commit:
+            return super().save(commit=False)
+        return services.save_licence(self.instance)
 
 
 class BoardCertificationForm(forms.ModelForm):
@@ -134,9 +149,11 @@ class BoardCertificationForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        certified, expires = data.get("certified_on"), data.get("expires_on")
-        if certified and expires and expires <= certified:
-            self.add_error("expires_on", _("The expiry date must come after the certification."))
+        problems = services.certification_problems(
+            certified_on=data.get("certified_on"), expires_on=data.get("expires_on")
+        )
+        for field, message in problems.items():
+            self.add_error(field, message)
         return data
 
     def save(self, commit: bool = True) -> BoardCertification:

@@ -3,8 +3,9 @@
 Learners keep their certificates in spreadsheets or export them from another
 tracker. One file becomes one ``CreditImport`` with its ``ExternalCredit`` rows.
 Counting a credit twice would make a learner look compliant when they are not, so
-the same file is refused a second time, and so is a row repeating a credit the
-learner already recorded (a re-exported file with a few new rows added).
+the same file is refused a second time (until every credit it brought was removed),
+and so is a row repeating a credit the learner already recorded (a re-exported file
+with a few new rows added); services.credit_key says when two credits are the same.
 
 The columns are described in docs/api/licensure.md.
 """
@@ -17,7 +18,6 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -96,16 +96,7 @@ class _Row:
     format: str
 
     def key(self) -> tuple:
-        return _key(self.title, self.completed_on, self.amounts)
-
-
-def _key(title: str, day: dt.date, amounts: dict) -> tuple:
-    """What makes two credits the same: title (any case), date and every designation."""
-    return (
-        " ".join(title.split()).casefold(),
-        day,
-        frozenset((code, Decimal(str(value))) for code, value in amounts.items()),
-    )
+        return services.credit_key(self.title, self.completed_on, self.amounts)
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -373,26 +364,15 @@ def _parse(text: str, today: dt.date) -> tuple[list[_Row], list[RowError]]:
 
 
 def _check_repeats(person, rows: list[_Row], errors: list[RowError]) -> None:
-    existing = {
-        _key(title, day, amounts)
-        for title, day, amounts in ExternalCredit.objects.filter(person=person).values_list(
-            "title", "completed_on", "amounts"
-        )
-    }
+    existing = services.recorded_keys(person)
     seen: dict[tuple, int] = {}
     for row in rows:
         key = row.key()
         if key in existing:
-            errors.append(
-                RowError(
-                    row.number,
-                    "title",
-                    _(
-                        "This credit is already recorded (same title, date and credit); "
-                        "remove the row so that it is not counted twice."
-                    ),
-                )
-            )
+            message = _("%(recorded)s Remove the row.") % {
+                "recorded": services.already_recorded_message()
+            }
+            errors.append(RowError(row.number, "title", message))
         elif key in seen:
             errors.append(
                 RowError(

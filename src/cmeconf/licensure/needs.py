@@ -78,6 +78,16 @@ class Need:
     def hours_shown(self) -> Decimal | None:
         return None if self.small else self.hours_missing
 
+    # In a small group, the boards and mandates behind a need (one Michigan licence among
+    # a few registrants) can point to a person as surely as a name: they are left out.
+    @property
+    def sets_shown(self) -> tuple[NeedSet, ...]:
+        return () if self.small else self.sets
+
+    @property
+    def unconfirmed_shown(self) -> bool | None:
+        return None if self.small else self.unconfirmed
+
 
 @dataclass
 class Summary:

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -182,13 +183,16 @@ def licence_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     licence = _own_licence(request, pk) if pk is not None else None
     form = LicenceForm(request.POST or None, instance=licence, person=request.user)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        messages.success(
-            request,
-            _("Licence saved: %(licence)s.")
-            % {"licence": services.set_label(services.requirement_sets()[saved.requirement_set])},
-        )
-        return redirect("licensure:dashboard")
+        try:
+            saved = form.save()
+        except ValidationError as error:  # the same licence, saved a moment ago
+            for field, problems in error.message_dict.items():
+                for message in problems:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            label = services.set_label(services.requirement_sets()[saved.requirement_set])
+            messages.success(request, _("Licence saved: %(licence)s.") % {"licence": label})
+            return redirect("licensure:dashboard")
     return _form_page(request, "licensure/licence_form.html", form=form, licence=licence)
 
 
@@ -213,10 +217,7 @@ def licence_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def licence_fill(request: HttpRequest, pk: int) -> HttpResponse:
     licence = _own_licence(request, pk)
     today = timezone.localdate()
-    report = next(
-        (r for r in services.reports(request.user, today=today) if r.licence.pk == licence.pk),
-        None,
-    )
+    report = services.report(licence, today=today)
     if report is None:
         raise Http404  # its requirement set is no longer shipped
     rows = [
@@ -302,7 +303,7 @@ def credit_add(request: HttpRequest) -> HttpResponse:
 @require_POST
 def credit_delete(request: HttpRequest, pk: int) -> HttpResponse:
     credit = get_object_or_404(ExternalCredit, pk=pk, person=request.user)
-    credit.delete()
+    services.delete_credit(credit)
     messages.success(request, _("Credit removed: %(title)s.") % {"title": credit.title})
     return redirect("licensure:credits")
 

@@ -1,14 +1,17 @@
 """Cycle windows: which dates a licence's renewal looks back over, and when it is due.
 
 Plain date arithmetic, no rules data beyond a set's ``Cycle``. Month arithmetic
-snaps to month ends (never counts days), so a window computed back from
-28 February 2026 starts on 1 March 2024 and leaves out the leap day.
+for windows snaps to month ends (never counts days), so a window computed back
+from 28 February 2026 starts on 1 March 2024 and leaves out the leap day. A
+birthday is a date, not a month end: it only gives way where the month is too
+short (29 February in other years).
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 
 from cmeconf.licensure.rules import Cycle
 
@@ -70,6 +73,17 @@ def add_years(day: dt.date, years: int) -> dt.date:
     return add_months(day, 12 * years)
 
 
+def add_months_clamped(day: dt.date, months: int) -> dt.date:
+    """The same day of the month ``months`` later, or the month's last day if it is shorter.
+
+    Unlike ``add_months``, a month end stays the same day number: a birthday on
+    28 February is 28 February in leap years too.
+    """
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, _days_in(year, month)))
+
+
 def rolling_start(end: dt.date, length_months: int) -> dt.date:
     """The first day of a window of ``length_months`` ending on ``end`` (inclusive)."""
     return add_months(end, -length_months) + ONE_DAY
@@ -101,13 +115,30 @@ def cycle_window(
     return rolling_start(expiry, months), expiry
 
 
-def _first_on_or_after(candidates_from: dt.date, step_months: int, today: dt.date) -> dt.date:
-    day = candidates_from
+def _first_on_or_after(
+    origin: dt.date,
+    step_months: int,
+    today: dt.date,
+    *,
+    offset: int = 0,
+    shift: Callable[[dt.date, int], dt.date] = add_months,
+) -> dt.date:
+    """The first of ``shift(origin, offset + k * step_months)`` (any whole k) on or after today.
+
+    Each candidate is taken from the origin, not from the one before, so a day that a
+    short month cut back (29 February) comes back in the next leap year.
+    """
+    k = 0
+    day = shift(origin, offset)
     while day < today:
-        day = add_months(day, step_months)
-    while add_months(day, -step_months) >= today:
-        day = add_months(day, -step_months)
-    return day
+        k += 1
+        day = shift(origin, offset + k * step_months)
+    while True:
+        earlier = shift(origin, offset + (k - 1) * step_months)
+        if earlier < today:
+            return day
+        k -= 1
+        day = earlier
 
 
 def next_expiry(
@@ -135,9 +166,10 @@ def next_expiry(
             raise ExpiryRequiredError(f"anchor {anchor!r} needs the date of birth")
         start = issued_on + dt.timedelta(days=365) if issued_on else today
         year = start.year
+        birthday = anchor.startswith("birthday")
         while True:
-            if anchor.startswith("birthday"):
-                candidate = add_years(birth_date, year - birth_date.year)
+            if birthday:
+                candidate = add_months_clamped(birth_date, 12 * (year - birth_date.year))
             else:
                 candidate = month_end(year, birth_date.month)
             if candidate >= start:
@@ -145,6 +177,12 @@ def next_expiry(
             year += 1
         if issued_on is None:
             return candidate
+        if birthday:
+            # Step from the birth date itself, so a leap-day birthday comes back.
+            offset = 12 * (year - birth_date.year)
+            return _first_on_or_after(
+                birth_date, months, today, offset=offset, shift=add_months_clamped
+            )
         return _first_on_or_after(candidate, months, today)
     if anchor in ("fixed_biennium", "fixed_triennium", "fixed_cycle"):
         if cycle.fixed_end is None:
@@ -179,8 +217,13 @@ def renewal_number(issued_on: dt.date, expiry: dt.date, length_months: int) -> i
 
 
 def months_between(start: dt.date, end: dt.date) -> int:
-    """Whole months from ``start`` to ``end`` (the first licence term, for proration)."""
+    """Whole months from ``start`` to ``end`` (the first licence term, for proration).
+
+    The plain calendar count: a month is complete once the day of the month comes round
+    again (30 April to 30 May is one month). Month ends are not snapped here: that would
+    make 30 September to 30 October no month at all.
+    """
     months = (end.year - start.year) * 12 + end.month - start.month
-    if add_months(start, months) > end:
+    if end.day < start.day:
         months -= 1
     return months

@@ -6,7 +6,7 @@ them as unconfirmed, never as fact.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from cmeconf.api.serializers.fields import ModelSerializer, StrictInputMixin
@@ -205,10 +205,26 @@ class LicenceSerializer(StrictInputMixin, ModelSerializer):
             birth_month=value("birth_month"),
             birth_day=value("birth_day"),
             issued_on=value("issued_on"),
+            cycle_start=value("cycle_start"),
         )
         if problems:
             raise serializers.ValidationError(problems)
         return attrs
+
+    def create(self, validated_data: dict) -> Licence:
+        return self._save(Licence(**validated_data))
+
+    def update(self, instance: Licence, validated_data: dict) -> Licence:
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return self._save(instance)
+
+    def _save(self, licence: Licence) -> Licence:
+        # The same licence saved a moment ago by another request: say so, not 500.
+        try:
+            return services.save_licence(licence)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
 
 
 class BoardCertificationSerializer(StrictInputMixin, ModelSerializer):
@@ -232,11 +248,11 @@ class BoardCertificationSerializer(StrictInputMixin, ModelSerializer):
                 return attrs[name]
             return getattr(self.instance, name, None)
 
-        certified, expires = value("certified_on"), value("expires_on")
-        if certified and expires and expires <= certified:
-            raise serializers.ValidationError(
-                {"expires_on": _("The expiry date must come after the certification date.")}
-            )
+        problems = services.certification_problems(
+            certified_on=value("certified_on"), expires_on=value("expires_on")
+        )
+        if problems:
+            raise serializers.ValidationError(problems)
         return attrs
 
 
@@ -416,9 +432,17 @@ class NeedSerializer(serializers.Serializer):
         source="hours_shown", allow_null=True, help_text="Null when fewer than 5 registrants."
     )
     unconfirmed = serializers.BooleanField(
-        help_text="Some of these mandates are not confirmed by the sources."
+        source="unconfirmed_shown",
+        allow_null=True,
+        help_text="Some of these mandates are not confirmed by the sources. "
+        "Null when fewer than 5 registrants.",
     )
-    sets = NeedSetSerializer(many=True)
+    sets = NeedSetSerializer(
+        source="sets_shown",
+        many=True,
+        help_text="The requirement sets and mandates behind the need. "
+        "Empty when fewer than 5 registrants, so that nobody can be picked out.",
+    )
     sessions = NeedSessionSerializer(
         many=True, help_text="Sessions of the activity that already carry the topic."
     )

@@ -262,8 +262,9 @@ class MyLicenceList(_Mine, generics.ListCreateAPIView):
 
     @extend_schema(
         summary="Add a licence",
-        description="The requirement set must cover the licence type; where the board sets "
-        "each licence's renewal date, the expiry date is needed.",
+        description="The requirement set must cover the licence type; where the board's "
+        "renewal date cannot be worked out, the field it needs is named (expiry date, birth "
+        "month or cycle start).",
     )
     def post(self, request, *args, **kwargs) -> Response:
         return self.create(request, *args, **kwargs)
@@ -338,6 +339,9 @@ class MyCreditList(_Mine, mixins.ListModelMixin, generics.GenericAPIView):
 class MyCreditDetail(_Mine, generics.RetrieveDestroyAPIView):
     model = ExternalCredit
     serializer_class = CreditSerializer
+
+    def perform_destroy(self, instance: ExternalCredit) -> None:
+        services.delete_credit(instance)
 
 
 @extend_schema(tags=["licensure"])
@@ -473,7 +477,8 @@ class AudienceNeeds(TeamScopedView):
         description="For teams with the registration or reports permission. Aggregates of "
         "the licences registrants keep here: per licensure topic, how many still need it, "
         "the hours missing and the sessions already carrying it. Counts below 5 read "
-        '"fewer than 5" and their hours are left out, so that nobody is singled out.',
+        '"fewer than 5"; their hours, requirement sets and mandates are left out, so that '
+        "nobody is singled out.",
     )
     def get(self, request, *args, **kwargs) -> Response:
         today = timezone.localdate()
