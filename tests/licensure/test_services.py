@@ -275,3 +275,18 @@ def test_saving_a_licence_that_became_a_duplicate_meanwhile_explains_it():
         services.save_licence(late)
     assert "already have this licence" in e.value.message_dict["license_type"][0]
     assert Licence.objects.filter(person=person).count() == 1
+
+
+def test_a_birthday_renewal_needs_the_day_not_only_the_month():
+    massachusetts = GOOD | {
+        "requirement_set": "US-MA-MD-DO",
+        "expires_on": None,
+        "birth_month": 3,
+        "birth_day": None,
+    }
+    assert list(services.licence_problems(**massachusetts)) == ["birth_day"]
+    assert services.licence_problems(**(massachusetts | {"birth_day": 15})) == {}
+    # The expiry printed on the licence does instead.
+    assert services.licence_problems(**(massachusetts | {"expires_on": dt.date(2027, 3, 15)})) == {}
+    # California renews at the end of the birth month: the month is enough there.
+    assert services.licence_problems(**(GOOD | {"expires_on": None, "birth_day": None})) == {}

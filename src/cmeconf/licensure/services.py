@@ -89,6 +89,17 @@ def licence_problems(
         problems["expires_on"] = _("The expiry date must come after the issue date.")
     if cycle_start and expires_on and cycle_start >= expires_on:
         problems["cycle_start"] = _("The cycle must start before the expiry date.")
+    if (
+        rs.cycle.anchor.startswith("birthday")
+        and expires_on is None
+        and birth_month is not None
+        and birth_day is None
+    ):
+        # Renewal falls on the birthday itself: the month alone leaves it a month adrift.
+        problems["birth_day"] = _(
+            "This board renews on your birthday: give the day too (or the expiry date "
+            "printed on the licence)."
+        )
     if expires_on is None and rs.cycle.anchor in windows.EXPIRY_REQUIRED_ANCHORS:
         problems["expires_on"] = _expiry_needed()
     elif not problems.keys() & {"birth_month", "birth_day", "expires_on", "cycle_start"}:
