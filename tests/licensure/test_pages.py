@@ -361,6 +361,20 @@ def test_csv_import_adds_every_row(client, person):
     assert titles == ["Ethics grand rounds", "Sepsis update"]
 
 
+def test_csv_import_refuses_a_file_over_the_limit_before_reading_it(client, person):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cmeconf.licensure import imports
+
+    client.force_login(person)
+    big = CSV_OK.encode() + b"x" * imports.MAX_BYTES
+    upload = SimpleUploadedFile("big.csv", big, content_type="text/csv")
+    response = client.post(reverse("licensure:credit_import"), {"file": upload})
+    assert response.status_code == 200
+    assert "larger than 2 MB" in response.content.decode()
+    assert not ExternalCredit.objects.exists()
+
+
 def test_csv_import_lists_every_row_error_and_changes_nothing(client, person):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -11,13 +11,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cmeconf.licensure import services, vocabulary
+from cmeconf.licensure import imports, services, vocabulary
 from cmeconf.licensure.models import BoardCertification, ExternalCredit, Licence
 
 # Credit rows on the credit form: a certificate rarely names more than three designations.
 AMOUNT_ROWS = 3
 # A CSV of credits larger than this is not one person's record.
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
 class DateInput(forms.DateInput):
@@ -261,6 +260,8 @@ class CreditImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise ValidationError(_("The file is larger than 2 MB."))
+        try:
+            imports.check_size(upload.size)  # before reading it, as the API does
+        except imports.CreditImportError as exc:
+            raise ValidationError([e.message for e in exc.errors]) from None
         return upload
