@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "cmeconf.attendance",
     "cmeconf.checkin",
     "cmeconf.licensure",
+    "cmeconf.evaluations",
+    "cmeconf.credits",
     "cmeconf.api",
 ]
 

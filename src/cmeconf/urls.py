@@ -18,6 +18,10 @@ staff_patterns = (
     + [path("", include("cmeconf.checkin.urls_staff"))]
     + [path("", include("cmeconf.attendance.urls_staff"))]
     + [path("", include("cmeconf.licensure.urls_staff"))]
+    + [path("", include("cmeconf.credits.urls_designation_staff"))]
+    + [path("", include("cmeconf.credits.urls_claims_staff"))]
+    + [path("", include("cmeconf.credits.urls_certificates_staff"))]
+    + [path("", include("cmeconf.evaluations.urls_staff"))]
 )
 
 urlpatterns = [
@@ -28,12 +32,15 @@ urlpatterns = [
     path("sharing/", include("cmeconf.integrity.urls_sharing")),
     path("licensure/", include("cmeconf.licensure.urls")),
     path("staff/", include((staff_patterns, "staff"))),
+    path("certificates/", include("cmeconf.credits.urls_certificates")),
     path("api/v1/", include("cmeconf.api.urls")),
     path("payments/", include("cmeconf.registration.urls_webhooks")),
     path("<slug:provider>/<slug:activity>/", include("cmeconf.integrity.urls_public")),
     path("<slug:provider>/<slug:activity>/", include("cmeconf.registration.urls_public")),
     path("<slug:provider>/<slug:activity>/", include("cmeconf.registration.urls_payments")),
     path("<slug:provider>/<slug:activity>/", include("cmeconf.registration.urls_badges")),
+    path("<slug:provider>/<slug:activity>/", include("cmeconf.evaluations.urls")),
+    path("<slug:provider>/<slug:activity>/", include("cmeconf.credits.urls_claims")),
     path("<slug:provider>/<slug:activity>/", include("cmeconf.activities.urls_public")),
 ]
 

@@ -145,6 +145,10 @@ class ExternalCredit(models.Model):
     topics = models.JSONField(_("topics"), default=list, blank=True)  # vocabulary.TOPICS
     approvals = models.JSONField(_("approvals"), default=list, blank=True)  # vocabulary.APPROVALS
     format = models.CharField(_("format"), max_length=30, blank=True)  # vocabulary.FORMATS
+    # The provider's certificate, uploaded by the learner; served only to them.
+    certificate = models.FileField(
+        _("certificate"), upload_to="external-credits/%Y/", blank=True, max_length=200
+    )
     source_import = models.ForeignKey(
         CreditImport, on_delete=models.CASCADE, null=True, blank=True, related_name="credits"
     )

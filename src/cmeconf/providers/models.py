@@ -22,6 +22,7 @@ RESERVED_SLUGS = frozenset(
         "admin",
         "api",
         "accounts",
+        "certificates",
         "disclosure",
         "licensure",
         "payments",

@@ -1,0 +1,64 @@
+"""AMA PRA Category 1 Credit™ (shared/domain/accreditation.md section 3).
+
+- Designated only by ACCME or state-accredited providers, in advance [M3].
+- Live: 60 minutes are one credit, to the nearest quarter hour, minimum 0.25 [M1][M2].
+- Only physicians (MD, DO) earn it [M11]; others get a certificate of participation.
+- The designation statement names the format in its first sentence [M4][M5] and
+  carries the full italic trademarked phrase [M11].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from cmeconf.credits.arithmetic import Minutes, nearest_quarter
+from cmeconf.credits.types.base import CreditRule, StatementContext
+
+
+def _credits(maximum: Decimal) -> str:
+    return "Credit" if maximum == 1 else "Credits"
+
+
+class AmaPraCategory1(CreditRule):
+    code = "AMA_PRA_1"
+    label = "AMA PRA Category 1 Credit™"
+    unit = "AMA PRA Category 1 Credit™"
+    unit_plural = "AMA PRA Category 1 Credits™"
+    accreditors = frozenset({"ACCME", "JA", "STATE"})
+    professions = frozenset({"physician"})
+    sources = "[M1][M2][M3][M4][M5][M6][M11]"
+
+    def amount(
+        self, minutes: Minutes, options: Mapping[str, Any], *, evaluation_minutes: int = 0
+    ) -> Decimal:
+        return nearest_quarter(minutes.total)
+
+    def accreditation_statement(self, ctx: StatementContext) -> str:
+        if ctx.joint_provider:
+            # Joint providership wording [C4].
+            return (
+                "This activity has been planned and implemented in accordance with the "
+                "accreditation requirements and policies of the Accreditation Council for "
+                "Continuing Medical Education (ACCME) through the joint providership of "
+                f"{ctx.provider_name} and {ctx.joint_provider}. {ctx.provider_name} is accredited "
+                "by the ACCME to provide continuing medical education for physicians."
+            )
+        # Direct providership wording [C9].
+        return (
+            f"{ctx.provider_name} is accredited by the Accreditation Council for Continuing "
+            "Medical Education (ACCME) to provide continuing medical education for physicians."
+        )
+
+    def designation_statement(self, ctx: StatementContext) -> str:
+        # [M5], the format in the first sentence since 2011 [M4].
+        return (
+            f"{ctx.provider_name} designates this {ctx.format_label} for a maximum of "
+            f"{ctx.maximum:.2f} AMA PRA Category 1 {_credits(ctx.maximum)}™. Physicians should "
+            "claim only the credit commensurate with the extent of their participation in the "
+            "activity."
+        )
+
+
+RULE = AmaPraCategory1()
