@@ -264,10 +264,10 @@ def test_compliance_per_licence_and_requirement(client, me):
     ethics_req = requirements["TX-ETHICS-2"]
     assert (ethics_req["kind"], ethics_req["met"], ethics_req["gap"]) == ("topic", True, "0.00")
     assert ethics_req["counted_from"] == [
-        {"credit": ethics.pk, "carried_in": False, "amount": "2.00"}
+        {"credit": ethics.pk, "activity": None, "carried_in": False, "amount": "2.00"}
     ]
     total = requirements["total"]
-    assert {"credit": old.pk, "reason": "outside_window"} in total["not_counted"]
+    assert {"credit": old.pk, "activity": None, "reason": "outside_window"} in total["not_counted"]
     # The opioid mandate is not confirmed: the payload says so, for it and for the licence.
     assert requirements["TX-OPIOID-156055"]["confirmed"] is False
     assert entry["confirmed"] is False
@@ -363,7 +363,9 @@ def test_compliance_names_credit_carried_over_from_the_last_cycle(client, me):
     response = client.get(f"{API}/me/compliance/")
     assert response.status_code == 200
     total = {r["id"]: r for r in response.json()["licences"][0]["requirements"]}["total"]
-    assert {"credit": None, "carried_in": True, "amount": "16.00"} in total["counted_from"]
+    assert {"credit": None, "activity": None, "carried_in": True, "amount": "16.00"} in total[
+        "counted_from"
+    ]
 
 
 def test_a_licence_takes_the_cycle_start_its_board_needs(client, me):

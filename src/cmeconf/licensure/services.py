@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cmeconf.licensure import engine, vocabulary, windows
+from cmeconf.licensure import engine, platform, vocabulary, windows
 from cmeconf.licensure.loader import load_shipped
 from cmeconf.licensure.models import CreditImport, ExternalCredit, Licence
 from cmeconf.licensure.rules import RequirementSet
@@ -224,8 +224,8 @@ def engine_credit_id(pk: int) -> str:
 
 
 def credit_pk(engine_id: str) -> int | None:
-    """The ExternalCredit id behind an engine credit id; None for carried-over credit."""
-    if engine_id == CARRIED_IN:
+    """The ExternalCredit behind an engine credit id; None for carried-over or claimed credit."""
+    if not engine_id.startswith("x"):
         return None
     return int(engine_id.removeprefix("x"))
 
@@ -243,12 +243,12 @@ def engine_credit(credit: ExternalCredit) -> engine.Credit:
 
 
 def credits_of(person) -> list[engine.Credit]:
-    """Every credit the person has, as the engine takes them.
-
-    Credit earned on this platform joins these once certificates are issued here;
-    until then the clinician's own records are what counts.
-    """
-    return [engine_credit(c) for c in ExternalCredit.objects.filter(person=person)]
+    """Every credit the person has, as the engine takes them: what they recorded
+    themselves and what they claimed on this platform (see platform.py)."""
+    person_id = getattr(person, "pk", person)
+    external = [engine_credit(c) for c in ExternalCredit.objects.filter(person_id=person_id)]
+    claimed, _lines = platform.platform_credits(person_id)
+    return external + claimed
 
 
 @dataclass(frozen=True)

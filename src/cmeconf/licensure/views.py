@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cmeconf.licensure import engine, fill, services, vocabulary
+from cmeconf.licensure import engine, fill, platform, services, vocabulary
 from cmeconf.licensure.display import requirement_label
 from cmeconf.licensure.forms import (
     BoardCertificationForm,
@@ -102,6 +102,7 @@ def _credit_lines(person) -> dict[str, tuple[str, dt.date | None]]:
         "pk", "title", "completed_on"
     ):
         lines[services.engine_credit_id(pk)] = (title, day)
+    lines.update(platform.platform_credits(person.pk)[1])
     return lines
 
 

@@ -333,8 +333,13 @@ class CreditImportErrorSerializer(serializers.Serializer):
 class CountedSerializer(serializers.Serializer):
     credit = serializers.IntegerField(
         allow_null=True,
-        help_text="The id of the credit (me/credits/); null for credit carried over from the "
-        "last cycle.",
+        help_text="The id of the credit the learner recorded (me/credits/); null for credit "
+        "carried over from the last cycle or claimed on this platform.",
+    )
+    activity = serializers.IntegerField(
+        allow_null=True,
+        help_text="The activity whose claimed credit this is, for credit claimed on this "
+        "platform; null otherwise.",
     )
     carried_in = serializers.BooleanField(
         help_text="Credit carried over from the last cycle (the licence's carried_in)."
@@ -344,6 +349,7 @@ class CountedSerializer(serializers.Serializer):
 
 class NotCountedSerializer(serializers.Serializer):
     credit = serializers.IntegerField(allow_null=True)
+    activity = serializers.IntegerField(allow_null=True)
     reason = NamedChoiceField(
         [(r.value, r.value.replace("_", " ")) for r in engine.Reason],
         enum_name="NotCountedReasonEnum",

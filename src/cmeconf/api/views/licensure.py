@@ -37,7 +37,7 @@ from cmeconf.api.serializers.licensure import (
     RequirementSetSerializer,
 )
 from cmeconf.api.views.integrity_base import TeamScopedView
-from cmeconf.licensure import imports, needs, services, vocabulary
+from cmeconf.licensure import imports, needs, platform, services, vocabulary
 from cmeconf.licensure.models import BoardCertification, ExternalCredit, Licence
 from cmeconf.licensure.rules import RequirementSet
 from cmeconf.providers.permissions import Permission
@@ -406,13 +406,18 @@ def licence_compliance(report: services.LicenceReport) -> dict:
                 "counted_from": [
                     {
                         "credit": services.credit_pk(cid),
+                        "activity": platform.activity_of(cid),
                         "carried_in": cid == services.CARRIED_IN,
                         "amount": amount,
                     }
                     for cid, amount in r.counted_from
                 ],
                 "not_counted": [
-                    {"credit": services.credit_pk(cid), "reason": why.value}
+                    {
+                        "credit": services.credit_pk(cid),
+                        "activity": platform.activity_of(cid),
+                        "reason": why.value,
+                    }
                     for cid, why in r.not_counted
                 ],
             }
