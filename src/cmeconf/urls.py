@@ -33,6 +33,7 @@ urlpatterns = [
     path("licensure/", include("cmeconf.licensure.urls")),
     path("staff/", include((staff_patterns, "staff"))),
     path("certificates/", include("cmeconf.credits.urls_certificates")),
+    path("transcript/", include("cmeconf.licensure.urls_transcripts")),
     path("api/v1/", include("cmeconf.api.urls")),
     path("payments/", include("cmeconf.registration.urls_webhooks")),
     path("<slug:provider>/<slug:activity>/", include("cmeconf.integrity.urls_public")),

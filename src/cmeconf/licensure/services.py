@@ -404,7 +404,11 @@ def delete_credit(credit: ExternalCredit) -> None:
     if import_id is not None:
         # Locked, so that two removals at once cannot both leave the other's credit behind.
         CreditImport.objects.select_for_update().filter(pk=import_id).first()
+    name, storage = credit.certificate.name, credit.certificate.storage
     credit.delete()
+    if name:
+        # Only once the row is gone for good: a rolled-back delete keeps its file.
+        transaction.on_commit(lambda: storage.delete(name))
     if (
         import_id is not None
         and not ExternalCredit.objects.filter(source_import_id=import_id).exists()

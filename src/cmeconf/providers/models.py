@@ -27,6 +27,7 @@ RESERVED_SLUGS = frozenset(
         "licensure",
         "payments",
         "sharing",
+        "transcript",
         "staff",
         "static",
         "media",
