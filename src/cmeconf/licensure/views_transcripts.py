@@ -81,7 +81,7 @@ def _page(request: HttpRequest, form, found, *, status: int = 200) -> HttpRespon
     query = request.GET.urlencode()
     return render(
         request,
-        "credits/transcript.html",
+        "licensure/transcript.html",
         {
             "form": form,
             "transcript": found,
@@ -169,7 +169,7 @@ def external_certificate_upload(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("transcript:index")
     return render(
         request,
-        "credits/transcript_certificate_form.html",
+        "licensure/transcript_certificate_form.html",
         {"form": form, "credit": credit, "nav": "transcript"},
         status=400 if form.errors else 200,
     )
