@@ -119,7 +119,7 @@ def test_options_show_prices_seats_questions_and_credit_types_to_anyone(conf):
         "licence_state", "licence_number", "npi", "birth_month", "birth_day",
     ]  # fmt: skip
     assert acpe["code"] == "ACPE"
-    assert acpe["label"] == "ACPE pharmacy credit (CPE Monitor)"
+    assert acpe["label"] == "ACPE pharmacy contact hours (pharmacists)"
     assert [i["name"] for i in acpe["required"]] == ["nabp_eprofile_id", "birth_month", "birth_day"]
     assert "CPE Monitor" in acpe["reason"]
     assert [

@@ -48,16 +48,16 @@ def covered(intervals: Iterable[Interval], tz: dt.tzinfo | str = dt.UTC) -> Minu
     merged = spans.merge(intervals)
     seconds = sum((b - a).total_seconds() for a, b in merged)
     per_day: dict[dt.date, float] = defaultdict(float)
-    for a, b in merged:
-        start = a.astimezone(zone)
-        end = b.astimezone(zone)
+    # Compared and subtracted in UTC: two datetimes sharing one tzinfo compare by wall
+    # clock, which goes wrong inside the repeated hour when daylight saving time ends.
+    for start, end in merged:
         while start < end:
+            day = start.astimezone(zone).date()
             next_midnight = dt.datetime.combine(
-                start.date() + dt.timedelta(days=1), dt.time(), tzinfo=zone
-            )
+                day + dt.timedelta(days=1), dt.time(), tzinfo=zone
+            ).astimezone(dt.UTC)
             stop = min(end, next_midnight)
-            seconds_today = stop.astimezone(dt.UTC) - start.astimezone(dt.UTC)
-            per_day[start.date()] += seconds_today.total_seconds()
+            per_day[day] += (stop - start).total_seconds()
             start = stop
     return Minutes(
         total=int(seconds // 60),

@@ -7,7 +7,8 @@
 - NABP e-Profile ID and birth month and day (MMDD) for CPE Monitor [P7].
 - ABMS board IDs for MOC reporting [B1]. The boards' ID formats are not in the
   sources: ABIM's is six digits (printed on every ABIM ID card); for the other
-  boards only "digits, 4 to 10" is checked (UNCONFIRMED).
+  boards the registration form's check (3 to 20 letters, digits, hyphens) is
+  repeated, so what registration accepted a claim accepts (UNCONFIRMED).
 """
 
 from __future__ import annotations
@@ -46,20 +47,53 @@ def parse_uan(value: str) -> Uan | None:
     return Uan(provider, ship, int(year), seq, delivery, topic, audience)
 
 
+def _uan_part_problems(text: str) -> list[str]:
+    """Which part of a malformed UAN is wrong, when it has the six parts at all [P1][P3]."""
+    parts = text.split("-")
+    if len(parts) != 6:
+        return []
+    provider, ship, year, seq, kind, audience = parts
+    problems = []
+    if not re.fullmatch(r"\d{4}", provider):
+        problems.append(_("The first part of a UAN is the provider's 4-digit ACPE number."))
+    if not re.fullmatch(r"\d{4}", ship):
+        problems.append(
+            _("The second part of a UAN is 0000 (sole providership) or 9999 (joint providership).")
+        )
+    if not re.fullmatch(r"\d{2}", year):
+        problems.append(_("The third part of a UAN is the year, in two digits."))
+    if not re.fullmatch(r"\d{3}", seq):
+        problems.append(_("The fourth part of a UAN is a 3-digit sequence number."))
+    if not re.fullmatch(r"[LH]\d{2}", kind):
+        problems.append(
+            _(
+                "The fifth part of a UAN is L (live) or H (home study) followed by a 2-digit "
+                "topic code, for example L04."
+            )
+        )
+    if audience not in ("P", "T"):
+        problems.append(
+            _(
+                "The last part of a UAN is P (pharmacists) or T (pharmacy technicians), "
+                "not “%(value)s”."
+            )
+            % {"value": audience}
+        )
+    return problems
+
+
 def uan_problems(
     value: str, *, audience: str | None = None, live: bool | None = None, joint: bool | None = None
 ) -> list[str]:
     """What is wrong with a UAN, for the audience ("P"/"T"), delivery and providership expected."""
     text = value.strip().upper()
     if not _UAN.match(text):
-        return [
-            _(
-                "A UAN has the form 0000-0000-00-000-L00-P: provider ID, 0000 or 9999, year, "
-                "sequence number, L (live) or H (home study) with a topic code, and P or T; "
-                "“%(value)s” does not."
-            )
-            % {"value": value.strip()}
-        ]
+        general = _(
+            "A UAN has the form 0000-0000-00-000-L00-P: provider ID, 0000 or 9999, year, "
+            "sequence number, L (live) or H (home study) with a topic code, and P or T; "
+            "“%(value)s” does not."
+        ) % {"value": value.strip()}
+        return [general, *_uan_part_problems(text)]
     uan = parse_uan(text)
     if uan is None:
         return [
@@ -106,13 +140,19 @@ def birth_problems(month: int | None, day: int | None) -> list[str]:
 
 
 def board_id_problems(board: str, value: str) -> list[str]:
+    """A board ID as ACCME reports it to the board [B1].
+
+    ABIM IDs have six digits. The other boards' formats are not in the sources
+    (UNCONFIRMED): the check is the registration form's, 3 to 20 letters, digits or
+    hyphens, so that an ID accepted at registration is accepted with the claim.
+    """
     text = value.strip()
     if not text:
         return [_("Give your board ID: the board records MOC points only with it.")]
-    if not text.isdigit():
-        return [_("A board ID is made of digits only.")]
-    if board == "ABIM" and len(text) != 6:
-        return [_("An ABIM ID has 6 digits.")]
-    if not 4 <= len(text) <= 10:
-        return [_("A board ID has 4 to 10 digits.")]
+    if board == "ABIM":
+        if not (text.isdigit() and len(text) == 6):
+            return [_("An ABIM ID has 6 digits.")]
+        return []
+    if not re.fullmatch(r"[A-Za-z0-9-]{3,20}", text):
+        return [_("A board ID has 3 to 20 letters and digits.")]
     return []

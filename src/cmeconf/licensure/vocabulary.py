@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 # Designations a credit can carry. An activity usually carries several (an ACCME
 # session is often AMA_PRA_1 and AOA_2A); each requirement set picks what it accepts.
-# The first codes are shared with registration.identifiers.CREDIT_TYPES.
+# Every code of the platform's credit registry (credits.types.REGISTRY) is here, so that
+# credit claimed on the platform is understood; a test keeps the two in step.
 CREDIT_TYPES: dict[str, str] = {
     "AMA_PRA_1": _("AMA PRA Category 1 Credit™"),
     "ABMS_MOC": _("ABMS board MOC points"),
@@ -22,6 +23,8 @@ CREDIT_TYPES: dict[str, str] = {
     "IPCE": _("IPCE interprofessional credit"),
     "RC_SECTION_1": _("Royal College MOC Section 1"),
     "PARTICIPATION": _("Certificate of participation"),
+    "ACPE_TECH": _("ACPE pharmacy technician credit"),
+    "ECMEC": _("European CME credits (ECMEC®)"),
     "AMA_PRA_2": _("AMA PRA Category 2"),
     "AOA_1B": _("AOA Category 1-B"),
     "AOA_2A": _("AOA Category 2-A"),

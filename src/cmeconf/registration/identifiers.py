@@ -19,19 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cmeconf.accounts.rules import npi_is_valid
+from cmeconf.credits.types import REGISTRY
+from cmeconf.credits.types.moc import ABMS_BOARDS
 
-# Credit types a provider may offer; the codes follow the licensure data's vocabulary.
-CREDIT_TYPES: dict[str, str] = {
-    "AMA_PRA_1": gettext_lazy("AMA PRA Category 1 Credit™"),
-    "ABMS_MOC": gettext_lazy("ABMS board MOC points (ABIM, ABP, ABA and others)"),
-    "ANCC": gettext_lazy("ANCC nursing contact hours"),
-    "ACPE": gettext_lazy("ACPE pharmacy credit (CPE Monitor)"),
-    "AAPA_1": gettext_lazy("AAPA Category 1 CME"),
-    "AOA_1A": gettext_lazy("AOA Category 1-A"),
-    "IPCE": gettext_lazy("IPCE interprofessional credit"),
-    "RC_SECTION_1": gettext_lazy("Royal College MOC Section 1"),
-    "PARTICIPATION": gettext_lazy("Certificate of participation"),
-}
+# Credit types a provider may offer: the credit registry's, in its order.
+CREDIT_TYPES: dict[str, str] = {code: rule.label for code, rule in REGISTRY.items()}
 
 # States, DC and the territories whose boards license physicians.
 US_STATES = frozenset(
@@ -43,17 +35,6 @@ US_STATES = frozenset(
     }
 )
 
-# Member boards reporting MOC through ACCME [B5].
-ABMS_BOARDS = {
-    "ABA": "American Board of Anesthesiology",
-    "ABIM": "American Board of Internal Medicine",
-    "ABOHNS": "American Board of Otolaryngology - Head and Neck Surgery",
-    "ABOS": "American Board of Orthopaedic Surgery",
-    "ABP": "American Board of Pediatrics",
-    "ABPath": "American Board of Pathology",
-    "ABS": "American Board of Surgery",
-    "ABTS": "American Board of Thoracic Surgery",
-}
 
 IDENTIFIER_LABELS: dict[str, str] = {
     "licence_state": gettext_lazy("State of your medical licence"),
@@ -105,6 +86,16 @@ NEEDS: dict[str, Need] = {
             "Pharmacy credit exists only in NABP's CPE Monitor, which finds you by your "
             "e-Profile ID and birth month and day. We must upload it within 60 days; without "
             "them your credit cannot be recorded."
+        ),
+    ),
+    "ACPE_TECH": Need(
+        "ACPE_TECH",
+        required=("nabp_eprofile_id", "birth_month", "birth_day"),
+        optional=(),
+        reason=gettext_lazy(
+            "Pharmacy technician credit exists only in NABP's CPE Monitor, which finds you by "
+            "your e-Profile ID and birth month and day. We must upload it within 60 days; "
+            "without them your credit cannot be recorded."
         ),
     ),
     "AMA_PRA_1": Need(

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from cmeconf.credits.arithmetic import Minutes, nearest_quarter
-from cmeconf.credits.types.base import CreditRule, StatementContext
+from cmeconf.credits.arithmetic import QUARTER, Minutes, nearest_quarter
+from cmeconf.credits.types.base import CreditRule, StatementContext, number
 
 
 def _credits(maximum: Decimal) -> str:
@@ -35,30 +35,38 @@ class AmaPraCategory1(CreditRule):
     ) -> Decimal:
         return nearest_quarter(minutes.total)
 
+    def step(self, options: Mapping[str, Any]) -> Decimal:
+        return QUARTER  # 0.25 increments [M1]
+
     def accreditation_statement(self, ctx: StatementContext) -> str:
-        if ctx.joint_provider:
-            # Joint providership wording [C4].
-            return (
-                "This activity has been planned and implemented in accordance with the "
-                "accreditation requirements and policies of the Accreditation Council for "
-                "Continuing Medical Education (ACCME) through the joint providership of "
-                f"{ctx.provider_name} and {ctx.joint_provider}. {ctx.provider_name} is accredited "
-                "by the ACCME to provide continuing medical education for physicians."
-            )
-        # Direct providership wording [C9].
-        return (
-            f"{ctx.provider_name} is accredited by the Accreditation Council for Continuing "
-            "Medical Education (ACCME) to provide continuing medical education for physicians."
-        )
+        return accme_statement(ctx)
 
     def designation_statement(self, ctx: StatementContext) -> str:
         # [M5], the format in the first sentence since 2011 [M4].
         return (
             f"{ctx.provider_name} designates this {ctx.format_label} for a maximum of "
-            f"{ctx.maximum:.2f} AMA PRA Category 1 {_credits(ctx.maximum)}™. Physicians should "
-            "claim only the credit commensurate with the extent of their participation in the "
-            "activity."
+            f"{number(ctx.maximum)} AMA PRA Category 1 {_credits(ctx.maximum)}™. Physicians "
+            "should claim only the credit commensurate with the extent of their participation "
+            "in the activity."
         )
+
+
+def accme_statement(ctx: StatementContext) -> str:
+    """The ACCME accreditation statement, direct [C9] or joint providership [C4]."""
+    if ctx.joint_provider:
+        # Joint providership wording [C4].
+        return (
+            "This activity has been planned and implemented in accordance with the "
+            "accreditation requirements and policies of the Accreditation Council for "
+            "Continuing Medical Education (ACCME) through the joint providership of "
+            f"{ctx.provider_name} and {ctx.joint_provider}. {ctx.provider_name} is accredited "
+            "by the ACCME to provide continuing medical education for physicians."
+        )
+    # Direct providership wording [C9].
+    return (
+        f"{ctx.provider_name} is accredited by the Accreditation Council for Continuing "
+        "Medical Education (ACCME) to provide continuing medical education for physicians."
+    )
 
 
 RULE = AmaPraCategory1()

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from cmeconf.credits.arithmetic import Minutes
+from cmeconf.credits.arithmetic import (
+    HUNDREDTH,
+    QUARTER,
+    Minutes,
+    capped,
+    nearest_quarter,
+    two_places,
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,36 @@ class Option:
     label: str
     default: Any
     source: str  # the reference key(s) that leave it open, e.g. "[N1] UNCONFIRMED"
+    # Allowed values with their labels, for options that are a choice ("two_places", ...);
+    # empty for a number (the default's type says which).
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+# Roundings a provider may choose where the sources do not fix one.
+NEAREST_QUARTER = "nearest_quarter"
+TWO_PLACES = "two_places"
+ROUNDING_CHOICES: tuple[tuple[str, str], ...] = (
+    (NEAREST_QUARTER, "Hours to the nearest quarter hour"),
+    (TWO_PLACES, "Hours to two decimal places"),
+)
+
+
+def rounded(minutes: int, rounding: str, *, minimum: Decimal | None = None) -> Decimal:
+    """minutes/60 by the chosen rounding: nearest quarter [M1] or two places [N1]."""
+    if rounding == NEAREST_QUARTER:
+        return nearest_quarter(minutes, minimum=minimum)
+    if rounding == TWO_PLACES:
+        return two_places(minutes)
+    raise ValueError(f"unknown rounding {rounding!r}")
+
+
+def rounding_step(rounding: str) -> Decimal:
+    return QUARTER if rounding == NEAREST_QUARTER else HUNDREDTH
+
+
+def number(value: Decimal) -> str:
+    """An amount as statements print it: two places ("7.00", "1.50"), as AMA's do [M5]."""
+    return f"{Decimal(value):.2f}"
 
 
 class CreditRule:
@@ -64,9 +101,19 @@ class CreditRule:
     sources: str = ""
 
     def option(self, options: Mapping[str, Any], key: str) -> Any:
+        """The provider's value of an option, or its documented default.
+
+        An empty value, or a value that is none of the option's choices, gives the
+        default: a stored setting can never make the arithmetic fail.
+        """
         for opt in self.options:
             if opt.key == key:
-                return options.get(key, opt.default)
+                value = options.get(key, opt.default)
+                if value is None or value == "":
+                    return opt.default
+                if opt.choices and not (isinstance(value, str) and value in dict(opt.choices)):
+                    return opt.default
+                return value
         raise KeyError(key)
 
     def amount(
@@ -78,6 +125,35 @@ class CreditRule:
         rules that count it (ANCC [N1]) use it, and the designation passes 0.
         """
         raise NotImplementedError
+
+    def designation_amount(self, minutes: Minutes, options: Mapping[str, Any]) -> Decimal:
+        """The maximum a designation computes from the activity's credit minutes.
+
+        The same arithmetic as a claim; rules that count time outside the sessions
+        (ANCC's evaluation time [N1]) add the provider's estimate of it here.
+        """
+        return self.amount(minutes, options, evaluation_minutes=0)
+
+    def step(self, options: Mapping[str, Any]) -> Decimal:
+        """The smallest increment a claim of this type moves in (AMA: a quarter [M1])."""
+        return HUNDREDTH
+
+    def claimable(
+        self,
+        minutes: Minutes,
+        options: Mapping[str, Any],
+        *,
+        maximum: Decimal,
+        designated_minutes: int = 0,
+        board: str = "",
+        evaluation_minutes: int = 0,
+    ) -> Decimal:
+        """The most a learner may claim: the rule's amount for their minutes, capped by
+        the designated maximum [M3][M6]. `designated_minutes` (the minutes the designation
+        rests on) and `board` matter only to rules that need them (ABP: all or nothing [B4]).
+        """
+        earned = self.amount(minutes, options, evaluation_minutes=evaluation_minutes)
+        return capped(earned, maximum)
 
     def accreditation_statement(self, ctx: StatementContext) -> str:
         raise NotImplementedError
