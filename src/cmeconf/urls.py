@@ -22,6 +22,7 @@ staff_patterns = (
     + [path("", include("cmeconf.credits.urls_claims_staff"))]
     + [path("", include("cmeconf.credits.urls_certificates_staff"))]
     + [path("", include("cmeconf.evaluations.urls_staff"))]
+    + [path("", include("cmeconf.reporting.urls_staff"))]
 )
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
     path("sharing/", include("cmeconf.integrity.urls_sharing")),
     path("licensure/", include("cmeconf.licensure.urls")),
     path("staff/", include((staff_patterns, "staff"))),
+    path("certificates/", include("cmeconf.credits.urls_open_badges")),
     path("certificates/", include("cmeconf.credits.urls_certificates")),
     path("transcript/", include("cmeconf.licensure.urls_transcripts")),
     path("api/v1/", include("cmeconf.api.urls")),
