@@ -220,6 +220,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cmeconf.licensure.send_reminders",
         "schedule": 24 * 60 * 60,  # renewal reminders count in days; each goes out once
     },
+    "evaluation-follow-ups": {
+        "task": "cmeconf.evaluations.send_follow_ups",
+        "schedule": 24 * 60 * 60,  # follow-up surveys are due in days; each learner once
+    },
 }
 
 EMAIL_BACKEND = C["CMECONF_EMAIL_BACKEND"]

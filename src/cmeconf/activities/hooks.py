@@ -93,3 +93,24 @@ def activity_disclosure(activity):
         if found is not None:
             return found
     return None
+
+
+# activity -> blocks of statements for the activity page (accreditation and credit
+# designation statements). Each block has `heading` and `paragraphs`; a paragraph is
+# a sequence of parts with `text` and `em` (set in italics). Credit provides them.
+ActivityStatements = Callable[[object], list]
+
+_activity_statements: list[ActivityStatements] = []
+
+
+def register_activity_statements(provider: ActivityStatements) -> ActivityStatements:
+    if provider not in _activity_statements:
+        _activity_statements.append(provider)
+    return provider
+
+
+def activity_statements(activity) -> list:
+    blocks: list = []
+    for provider in _activity_statements:
+        blocks += provider(activity)
+    return blocks

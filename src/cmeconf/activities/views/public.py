@@ -77,8 +77,16 @@ def activity_home(request: HttpRequest, provider: str, activity: str) -> HttpRes
     ]
     # The disclosure to learners (people and supporters), where a later app provides it.
     disclosure = hooks.activity_disclosure(act)
+    # Accreditation and credit designation statements, where a later app provides them.
+    statements = hooks.activity_statements(act)
     return _page(
-        request, act, "public/activity.html", "home", professions=professions, disclosure=disclosure
+        request,
+        act,
+        "public/activity.html",
+        "home",
+        professions=professions,
+        disclosure=disclosure,
+        statements=statements,
     )
 
 
