@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+"""The learner's claim pages, under /<provider>/<activity>/ (namespace "credit")."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from cmeconf.credits import views_claims
+
+app_name = "credit"
+
+urlpatterns = [
+    path("credit/", views_claims.claim_page, name="claim"),
+    path("credit/<int:pk>/withdraw/", views_claims.withdraw, name="withdraw"),
+]

@@ -1,0 +1,63 @@
+"""Public certificate pages: verification by the signed token, and the learner's PDF.
+
+The verification page needs no login: whoever holds the link (the QR code on the
+paper) sees whether the certificate is genuine and what it says, nothing more
+(no e-mail, no other claims). Numbers alone never verify, so nobody can walk
+through certificate numbers; staff look numbers up on their own page.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from cmeconf.credits import certificates
+from cmeconf.credits.certificate_tokens import certificate_for_token
+from cmeconf.credits.models import Certificate
+
+
+@require_safe
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    cert = certificate_for_token(token)
+    if cert is None:
+        response = render(
+            request, "credits/certificate_verify.html", {"genuine": False}, status=404
+        )
+    else:
+        response = render(
+            request,
+            "credits/certificate_verify.html",
+            {
+                "genuine": True,
+                "status": certificates.status_of(cert),
+                "revoked_on": cert.revoked_at,
+                "c": cert.content,
+            },
+        )
+    # What the page says changes when the certificate is revoked or replaced.
+    response["Cache-Control"] = "no-cache"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@login_required
+@require_safe
+def download(request: HttpRequest, number: str) -> HttpResponse:
+    """The PDF: the learner's own certificate in force, or any to the activity's staff."""
+    cert = (
+        Certificate.objects.select_related("claim__activity__provider")
+        .filter(number=number.upper())
+        .first()
+    )
+    if cert is None or not certificates.may_download(request.user, cert):
+        raise Http404(_("No such certificate."))
+    staff = cert.claim.person_id != request.user.pk
+    if not staff and certificates.status_of(cert) != "valid":
+        raise Http404(_("This certificate was replaced or revoked."))
+    response = HttpResponse(certificates.certificate_file(cert), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{cert.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
