@@ -431,3 +431,35 @@ def test_an_accreditation_statement_shared_by_two_types_is_printed_once(
     assert [p.text for p in ama_block.paragraphs[0]] == [ACCME_STATEMENT]
     assert len(moc_block.paragraphs) == 1
     assert "ABIM" in moc_block.heading
+
+
+def test_a_jointly_accredited_provider_shows_the_joint_accreditation_statement(db):
+    """JA providers print the JA statement for the credit JA covers [J3][J1]."""
+    import datetime as dt
+
+    from cmeconf.credits import statements
+    from cmeconf.credits.models import Designation
+    from cmeconf.providers.models import Accreditation
+    from tests.factories import ActivityFactory, ProviderFactory, UserFactory
+
+    provider = ProviderFactory(name="Lakeside Health")
+    activity = ActivityFactory(
+        provider=provider, start_date=dt.date(2030, 1, 5), end_date=dt.date(2030, 1, 5)
+    )
+    designation = Designation.objects.create(
+        activity=activity,
+        credit_type="AMA_PRA_1",
+        computed_maximum=2,
+        maximum=2,
+        designated_by=UserFactory(),
+        designated_at=dt.datetime(2029, 12, 1, tzinfo=dt.UTC),
+    )
+    plain = statements.statements(designation)
+    assert plain[0].startswith("Lakeside Health is accredited by the Accreditation Council")
+    Accreditation.objects.create(provider=provider, accreditor="JA", identifier="JA0001")
+    joint = statements.statements(designation)
+    assert joint[0] == (
+        "In support of improving patient care, Lakeside Health is jointly accredited by the "
+        "ACCME, ACPE, and ANCC, to provide continuing education for the healthcare team."
+    )
+    assert joint[1] == plain[1]

@@ -540,13 +540,12 @@ def designations_for_page(activity: Activity) -> list[tuple[Designation, list[st
         if d.credit_type in REGISTRY and d.maximum > 0
     ]
     found.sort(key=lambda d: (order[d.credit_type], d.board))
+    joint = wording.joint_statement(activity.provider) if found else ""
     result = []
     for d in found:
         credit_rule = REGISTRY[d.credit_type]
         ctx = wording.statement_context(d, options=options.get(d.credit_type, {}))
-        result.append(
-            (d, [credit_rule.accreditation_statement(ctx), credit_rule.designation_statement(ctx)])
-        )
+        result.append((d, wording.pair(credit_rule, ctx, joint=joint)))
     return result
 
 
