@@ -76,6 +76,9 @@ class Designation(models.Model):
     computed_minutes = models.PositiveIntegerField(default=0)
     # What is designated: the computation, or lower with a reason; never higher.
     maximum = models.DecimalField(_("maximum"), max_digits=6, decimal_places=2)
+    # The highest maximum designated before the activity started [M3]: a maximum lowered
+    # later (a program change) may come back up to it, never above.
+    advance_maximum = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     lowered_reason = models.TextField(_("why lower than computed"), blank=True)
     # ACPE: the Universal Activity Number [P1].
     uan = models.CharField(_("UAN"), max_length=22, blank=True)
