@@ -96,11 +96,16 @@ activity_patterns = [
     path("", include("cmeconf.api.urls_registration")),
     path("", include("cmeconf.api.urls_checkin")),
     path("", include("cmeconf.api.urls_attendance")),
+    # Credit: designation, claims, certificates, reports; and evaluations.
+    path("", include("cmeconf.api.urls_credits_activity")),
+    path("", include("cmeconf.api.urls_evaluations_activity")),
 ]
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("", include("cmeconf.api.urls_licensure")),
+    path("", include("cmeconf.api.urls_credits")),
+    path("", include("cmeconf.api.urls_evaluations")),
     path("topics/", providers.TopicList.as_view(), name="topics"),
     path("companies/", integrity.CompanyList.as_view(), name="companies"),
     path("companies/import/", integrity.CompanyImport.as_view(), name="companies_import"),
