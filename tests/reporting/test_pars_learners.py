@@ -80,6 +80,19 @@ def test_xml_validates_against_activity_report_v2(soon_after):
     assert b"Baker" not in content
 
 
+def test_characters_xml_forbids_are_dropped_not_fatal(soon_after):
+    """A name pasted with a control character must not break the whole activity's file."""
+    ann = soon_after.people["ann"]
+    ann.first_name = "An\x01n"
+    ann.save()
+    activity = soon_after.activity
+    selection = pars_learners.select(activity)
+    content = pars_learners.learners_xml(activity, selection, accme_activity_id=ACCME_ID)
+    root = etree.fromstring(content)
+    validation.assert_valid_xml(validation.activity_report_schema(), root)
+    assert "Ann" in root.xpath("//n:GivenName/text()", namespaces=AR)
+
+
 def test_birthday_on_29_february_is_a_valid_date(soon_after):
     ann = soon_after.claims[("ann@example.org", "ABMS_MOC", "ABIM")]
     Claim.objects.filter(person=ann.person).update(birth_month=2, birth_day=29)

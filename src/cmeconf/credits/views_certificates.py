@@ -8,12 +8,16 @@ through certificate numbers; staff look numbers up on their own page.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from cmeconf.accounts.twofactor import session_needs_code
 from cmeconf.credits import certificates
 from cmeconf.credits.certificate_tokens import certificate_for_token
 from cmeconf.credits.models import Certificate
@@ -55,6 +59,10 @@ def download(request: HttpRequest, number: str) -> HttpResponse:
     if cert is None or not certificates.may_download(request.user, cert):
         raise Http404(_("No such certificate."))
     staff = cert.claim.person_id != request.user.pk
+    if staff and session_needs_code(request):
+        # Staff read a learner's record only after their second factor, as on every staff page.
+        code_url = reverse("accounts:login_code")
+        return redirect(f"{code_url}?{urlencode({'next': request.get_full_path()})}")
     if not staff and certificates.status_of(cert) != "valid":
         raise Http404(_("This certificate was replaced or revoked."))
     response = HttpResponse(certificates.certificate_file(cert), content_type="application/pdf")

@@ -263,3 +263,12 @@ def learner_professions(activity: Activity) -> Counter:
             seen.add(claim.person_id)
             counts[claim.person.profession or ""] += 1
     return counts
+
+
+# Characters XML 1.0 does not allow; a name typed with one must not break a whole file.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(value: object) -> str:
+    """`value` as text an XML document may hold: the characters XML forbids dropped."""
+    return _NOT_XML.sub("", str(value))

@@ -276,9 +276,9 @@ def check(
 
 
 def _sub(parent, ns: str, tag: str, text: str | None = None, **attrs) -> etree._Element:
-    el = etree.SubElement(parent, f"{{{ns}}}{tag}", {k: str(v) for k, v in attrs.items()})
+    el = etree.SubElement(parent, f"{{{ns}}}{tag}", {k: base.xml_safe(v) for k, v in attrs.items()})
     if text is not None:
-        el.text = text
+        el.text = base.xml_safe(text)
     return el
 
 
