@@ -86,6 +86,17 @@ def attend(session, person, start: dt.datetime, end: dt.datetime, source=Attenda
     )
 
 
+def evaluated(activity, person, *, seconds=None):
+    """`person` submitted the activity's evaluation (MOC and ECMEC wait for it [B3][E3])."""
+    from cmeconf.evaluations.models import EvaluationResponse
+    from cmeconf.evaluations.standard import ensure_activity_form
+
+    form = ensure_activity_form(activity)
+    return EvaluationResponse.objects.create(
+        form=form, person=person, submitted_at=timezone.now(), seconds_spent=seconds
+    )
+
+
 def window(activity, *, opens=None, closes=None, evaluation_required=False):
     setup, _ = CreditSetup.objects.update_or_create(
         activity=activity,

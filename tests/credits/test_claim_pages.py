@@ -23,6 +23,7 @@ from tests.credits.claim_fixtures import (
     DAY,
     attend,
     designate,
+    evaluated,
     member,
     past_activity,
     program,
@@ -173,6 +174,7 @@ def test_identifier_fields_only_for_types_that_need_them(client, course, session
     designate(course, admin_user, "ABMS_MOC", board="ABIM")
     person = UserFactory()
     register(course, person, identifiers={"abms_board": "ABIM", "abms_id": "654321"})
+    evaluated(course, person)  # MOC waits for the evaluation [B3]
     attend(sessions["plenary"], person, at(DAY, 9), at(DAY, 10, 30))
     client.force_login(person)
     html = client.get(claim_url(course)).content.decode()

@@ -15,7 +15,13 @@ from cmeconf.attendance import services as attendance
 from cmeconf.common.models import AuditEntry
 from cmeconf.credits import claims
 from cmeconf.credits.claims import ClaimChoice
-from cmeconf.credits.models import Certificate, Claim, ClaimCorrection, ClaimStatus
+from cmeconf.credits.models import (
+    Certificate,
+    Claim,
+    ClaimCorrection,
+    ClaimStatus,
+    ProviderCreditType,
+)
 from cmeconf.credits.types import REGISTRY
 from cmeconf.evaluations.models import EvaluationForm, EvaluationResponse
 from cmeconf.providers.permissions import Permission
@@ -24,6 +30,7 @@ from tests.credits.claim_fixtures import (
     DAY,
     attend,
     designate,
+    evaluated,
     member,
     past_activity,
     program,
@@ -334,6 +341,7 @@ def test_moc_needs_a_well_formed_board_id_birthday_and_consent(course, sessions,
         person,
         identifiers={"abms_board": "ABIM", "abms_id": "123456", "birth_month": 2, "birth_day": 29},
     )
+    evaluated(course, person)  # MOC waits for the evaluation [B3]
     attend(sessions["plenary"], person, at(DAY, 9), at(DAY, 10, 30))
 
     options = claims.claim_options(course, person)
@@ -384,6 +392,7 @@ def test_abp_gives_no_partial_points(course, sessions, admin_user):
     designate(course, admin_user, "ABMS_MOC", board="ABP")
     person = UserFactory()
     register(course, person)
+    evaluated(course, person)
     attend(sessions["plenary"], person, at(DAY, 9), at(DAY, 10, 30))
     attend(sessions["room_a"], person, at(DAY, 11), at(DAY, 12, 30))
     offer = claims.claim_options(course, person).offers[0]
@@ -436,7 +445,13 @@ def test_pharmacist_needs_eprofile_id(course, sessions, admin_user):
 
 @pytest.mark.skipif("ANCC" not in REGISTRY, reason="no ANCC rule in this version")
 def test_ancc_adds_the_evaluation_time(course, sessions, admin_user):
-    """Worked example 10: 90 minutes + 5 minutes of evaluation -> 1.58 contact hours [N1]."""
+    """Worked example 10: 90 minutes + 5 minutes of evaluation -> 1.58 contact hours [N1],
+    with the provider allowing 5 minutes for the evaluation (the maximum includes them)."""
+    ProviderCreditType.objects.update_or_create(
+        provider=course.provider,
+        credit_type="ANCC",
+        defaults={"enabled": True, "options": {"evaluation_minutes": 5}},
+    )
     designate(course, admin_user, "ANCC", maximum="3.08")
     form = EvaluationForm.objects.create(
         activity=course, kind="activity", title="Evaluation", required_for_credit=True
@@ -667,6 +682,7 @@ def test_two_submissions_at_once_make_one_claim(provider, admin_user):
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")
     course = past_activity(provider)
+    window(course, evaluation_required=False)  # about the lock, not the evaluation
     sessions = program(course)
     designate(course, admin_user)
     person = UserFactory()
@@ -692,3 +708,178 @@ def test_two_submissions_at_once_make_one_claim(provider, admin_user):
         t.join()
     assert sorted(outcomes) == ["claimed", "refused"]
     assert Claim.objects.filter(person=person, status=ClaimStatus.CLAIMED).count() == 1
+
+
+# --- review fixes ----------------------------------------------------------------------------
+
+
+def _ancc_allowance(course, minutes: int) -> None:
+    ProviderCreditType.objects.update_or_create(
+        provider=course.provider,
+        credit_type="ANCC",
+        defaults={"enabled": True, "options": {"evaluation_minutes": minutes}},
+    )
+
+
+@pytest.mark.parametrize("allowance, supported", [(0, "0.17"), (10, "0.33")])
+def test_ancc_evaluation_time_cannot_stand_in_for_attendance(
+    course, sessions, admin_user, allowance, supported
+):
+    """[N1]: the evaluation time counts up to the provider's allowance (the one the
+    designated maximum includes), never the hours a form was left open."""
+    _ancc_allowance(course, allowance)
+    designate(course, admin_user, "ANCC", "3.00")
+    nurse = UserFactory(profession="nurse")
+    register(course, nurse)
+    attend(sessions["plenary"], nurse, at(DAY, 9), at(DAY, 9, 10))  # 10 minutes
+    window(course, evaluation_required=True)
+    evaluated(course, nurse, seconds=23 * 3600)  # the form was left open 23 hours
+    offer = claims.claim_options(course, nurse).offers[0]
+    assert offer.supported == Decimal(supported)
+    # The smallest claim is never the maximum: a learner may claim less than all.
+    assert offer.least == Decimal("0.02")
+    assert offer.least < offer.supported
+
+
+@pytest.mark.parametrize(
+    "amount", ["1e30", "9" * 40, Decimal("1E+50"), "Infinity", "-1e30", "1e-30", "10000"]
+)
+def test_huge_or_odd_amounts_are_refused_in_plain_words(amount):
+    problems = claims.amount_problems(
+        amount,
+        offer_label="AMA",
+        unit_plural="credits",
+        supported=Decimal("3.00"),
+        maximum=Decimal("3.00"),
+        step=Decimal("0.25"),
+        least=Decimal("0.25"),
+        minutes=180,
+    )
+    assert problems and all(isinstance(p, str) for p in problems)
+
+
+def test_a_huge_amount_is_a_validation_error_at_submission(course, sessions, ama, physician):
+    attend(sessions["plenary"], physician, at(DAY, 9), at(DAY, 10, 30))
+    with pytest.raises(ValidationError) as caught:
+        ama_claim(course, physician, "1e30")
+    assert "at most 4 digits" in errors_of(caught.value)[AMA][0]
+
+
+@moc_only
+def test_moc_waits_for_the_evaluation_even_if_the_setup_says_not(course, sessions, admin_user):
+    """[B3]: MOC needs the evaluation component, whatever the activity's setup says."""
+    designate(course, admin_user, "ABMS_MOC", "3.00", board="ABIM")
+    doc = UserFactory()
+    register(course, doc)
+    attend(sessions["plenary"], doc, at(DAY, 9), at(DAY, 10, 30))
+    options = claims.claim_options(course, doc)
+    assert any(b.code == "evaluation" for b in options.blockers)
+    assert options.evaluation_required
+    # The standard form exists, required for credit, so "no form" never lets it past.
+    assert EvaluationForm.objects.filter(activity=course, required_for_credit=True).exists()
+    with pytest.raises(ValidationError, match="Complete the evaluation"):
+        claims.submit_claim(
+            course,
+            doc,
+            choices=[ClaimChoice("ABMS_MOC", "ABIM", "1.50")],
+            attest=True,
+            board_id="123456",
+            birth_month=1,
+            birth_day=2,
+            consent_to_report=True,
+        )
+    evaluated(course, doc)
+    assert not claims.claim_options(course, doc).blockers
+
+
+def test_ecmec_waits_for_the_evaluation_even_if_the_setup_says_not(course, sessions, admin_user):
+    """[E3]: ECMEC credit only after the feedback form."""
+    designate(course, admin_user, "ECMEC", "3.00")
+    doc = UserFactory()
+    register(course, doc)
+    attend(sessions["plenary"], doc, at(DAY, 9), at(DAY, 10, 30))
+    assert any(b.code == "evaluation" for b in claims.claim_options(course, doc).blockers)
+
+
+@moc_only
+def test_with_ama_too_only_the_moc_offer_waits_for_the_evaluation(
+    course, sessions, ama, admin_user, physician
+):
+    designate(course, admin_user, "ABMS_MOC", "3.00", board="ABIM")
+    attend(sessions["plenary"], physician, at(DAY, 9), at(DAY, 10, 30))
+    options = claims.claim_options(course, physician)
+    assert not options.blockers
+    offers = {o.key: o for o in options.offers}
+    assert offers[AMA].claimable
+    moc = offers["ABMS_MOC__ABIM"]
+    assert not moc.claimable and "needs the evaluation" in moc.refusal
+    with pytest.raises(ValidationError) as caught:
+        claims.submit_claim(
+            course,
+            physician,
+            choices=[ClaimChoice("ABMS_MOC", "ABIM", "1.50")],
+            attest=True,
+            board_id="123456",
+            birth_month=1,
+            birth_day=2,
+            consent_to_report=True,
+        )
+    assert "needs the evaluation" in errors_of(caught.value)["ABMS_MOC__ABIM"][0]
+    (claim,) = ama_claim(course, physician, "1.50")
+    assert claim.amount == Decimal("1.50")
+
+
+def test_recompute_keeps_a_partial_ecmec_claim_partial(course, admin_user):
+    """A claim made for less stays as claimed [M5]; the daily cap [E1][E3] is per day."""
+    from tests.factories import SessionFactory
+
+    day2 = DAY + dt.timedelta(days=1)
+    first = SessionFactory(activity=course, title="D1", start=at(DAY, 9), end=at(DAY, 14))
+    second = SessionFactory(activity=course, title="D2", start=at(day2, 9), end=at(day2, 14))
+    designate(course, admin_user, "ECMEC", "10.00")
+    doc = UserFactory()
+    register(course, doc)
+    evaluated(course, doc)
+    attend(first, doc, at(DAY, 9), at(DAY, 14))
+    attend(second, doc, at(day2, 9), at(day2, 13))  # 5 h + 4 h: supports 9.0
+    (claim,) = claims.submit_claim(
+        course, doc, choices=[ClaimChoice("ECMEC", "", "8.00")], attest=True
+    )
+    assert claims.claimed_minutes(claim).by_day == {DAY: 300, day2: 240}
+    attend(second, doc, at(day2, 13), at(day2, 13, 30))  # staff add a missed half hour
+    claims.recompute_claim(claim, by=admin_user, reason="Scanner gap")
+    claim.refresh_from_db()
+    assert (claim.amount, claim.measured_minutes) == (Decimal("8.00"), 570)
+
+
+def test_recompute_follows_a_full_ecmec_claim(course, admin_user):
+    from tests.factories import SessionFactory
+
+    day2 = DAY + dt.timedelta(days=1)
+    first = SessionFactory(activity=course, title="D1", start=at(DAY, 9), end=at(DAY, 14))
+    second = SessionFactory(activity=course, title="D2", start=at(day2, 9), end=at(day2, 14))
+    designate(course, admin_user, "ECMEC", "10.00")
+    doc = UserFactory()
+    register(course, doc)
+    evaluated(course, doc)
+    attend(first, doc, at(DAY, 9), at(DAY, 14))
+    attend(second, doc, at(day2, 9), at(day2, 13))
+    (claim,) = claims.submit_claim(
+        course, doc, choices=[ClaimChoice("ECMEC", "", "9.00")], attest=True
+    )
+    attend(second, doc, at(day2, 13), at(day2, 13, 30))
+    claims.recompute_claim(claim, by=admin_user, reason="Scanner gap")
+    claim.refresh_from_db()
+    assert claim.amount == Decimal("9.50")
+
+
+@pytest.mark.parametrize("minutes, supported", [(1, "0.00"), (7, "0.00"), (8, "0.25")])
+def test_a_learners_claim_has_no_quarter_minimum(
+    course, sessions, ama, physician, minutes, supported
+):
+    """Decision on [M2]: the 0.25 minimum is the designation's; a learner's measured
+    minutes go to the nearest quarter without it, so 1 to 7 minutes support nothing."""
+    attend(sessions["plenary"], physician, at(DAY, 9), at(DAY, 9) + dt.timedelta(minutes=minutes))
+    offer = claims.claim_options(course, physician).offers[0]
+    assert offer.supported == Decimal(supported)
+    assert offer.claimable is (minutes >= 8)

@@ -216,7 +216,7 @@ def test_after_the_start_a_designation_is_lowered_but_never_raised(started, staf
     )
     with pytest.raises(ValidationError) as exc:
         services.designate(started, AMA, by=staff)
-    assert "not raised above 6.00" in errors(exc.value)["maximum"][0]
+    assert "only up to the 6.00 designated in advance" in errors(exc.value)["maximum"][0]
     lowered = services.designate(
         started, AMA, by=staff, maximum="5.00", lowered_reason="A session was cancelled."
     )
@@ -463,3 +463,171 @@ def test_a_jointly_accredited_provider_shows_the_joint_accreditation_statement(d
         "ACCME, ACPE, and ANCC, to provide continuing education for the healthcare team."
     )
     assert joint[1] == plain[1]
+
+
+# --- review fixes: the maximum in advance, claims above a lowered maximum, huge numbers ------
+
+
+def _claim(activity, designation, person, amount: str, minutes: int = 420) -> Claim:
+    return Claim.objects.create(
+        activity=activity,
+        person=person,
+        designation=designation,
+        credit_type=designation.credit_type,
+        status=ClaimStatus.CLAIMED,
+        measured_minutes=minutes,
+        amount=Decimal(amount),
+        attested_at=timezone.now(),
+        attestation="I attended.",
+        created=timezone.now(),
+    )
+
+
+def test_designating_in_advance_records_the_highest_maximum(accredited, activity, staff):
+    day_one(activity)
+    d = services.designate(activity, AMA, by=staff)
+    assert d.advance_maximum == Decimal("7.00")
+    # Lowered in advance: the highest maximum designated before the start stays [M3].
+    d = services.designate(activity, AMA, by=staff, maximum="6.00", lowered_reason="Shorter.")
+    assert (d.maximum, d.advance_maximum) == (Decimal("6.00"), Decimal("7.00"))
+
+
+@pytest.mark.parametrize("maximum", ["1e30", "9" * 40, Decimal("1E+50"), "Infinity", "-1e30"])
+def test_a_huge_or_infinite_maximum_is_a_validation_error(accredited, activity, staff, maximum):
+    day_one(activity)
+    with pytest.raises(ValidationError) as exc:
+        services.designate(activity, AMA, by=staff, maximum=maximum, lowered_reason="x")
+    assert errors(exc.value)["maximum"]
+    assert not Designation.objects.exists()
+
+
+def test_lowering_below_live_claims_is_refused_with_the_count(started, staff, learner):
+    d = services.Designation.objects.create(
+        activity=started,
+        credit_type=AMA,
+        computed_maximum=Decimal("7.00"),
+        computed_minutes=420,
+        maximum=Decimal("7.00"),
+        advance_maximum=Decimal("7.00"),
+        designated_by=staff,
+        designated_at=timezone.now() - dt.timedelta(days=30),
+    )
+    from tests.factories import UserFactory
+
+    _claim(started, d, learner, "6.50")
+    _claim(started, d, UserFactory(), "6.00")
+    _claim(started, d, UserFactory(), "4.00")
+    withdrawn = _claim(started, d, UserFactory(), "7.00")
+    withdrawn.status = ClaimStatus.WITHDRAWN
+    withdrawn.save()
+    with pytest.raises(ValidationError) as exc:
+        services.designate(started, AMA, by=staff, maximum="5.00", lowered_reason="Cancelled.")
+    message = errors(exc.value)["maximum"][0]
+    assert "2 learners' claims are above 5.00" in message
+    assert "Claims page" in message
+    d.refresh_from_db()
+    assert d.maximum == Decimal("7.00")
+    # Down to the highest live claim is allowed.
+    services.designate(started, AMA, by=staff, maximum="6.50", lowered_reason="Cancelled.")
+    d.refresh_from_db()
+    assert d.maximum == Decimal("6.50")
+
+
+def test_a_program_change_lowers_claims_above_the_new_maximum(
+    accredited, activity, staff, learner, settings, tmp_path
+):
+    """A claim never exceeds the designated maximum [M3][M6]: the system corrects it."""
+    from cmeconf.credits import certificates
+    from cmeconf.credits.models import ClaimCorrection
+
+    settings.MEDIA_ROOT = tmp_path
+    sessions = day_one(activity)
+    d = services.designate(activity, AMA, by=staff)
+    high = _claim(activity, d, learner, "7.00")
+    high.sessions = {str(sessions["opening"].pk): 120}
+    high.save()
+    first = certificates.issue_certificate(high, by=None)
+    from tests.factories import UserFactory
+
+    low = _claim(activity, d, UserFactory(), "2.00", minutes=120)
+    sessions["closing"].delete()  # 315 minutes: 5.25
+    services.recompute(activity)
+    d.refresh_from_db()
+    high.refresh_from_db()
+    low.refresh_from_db()
+    assert d.maximum == Decimal("5.25")
+    assert high.amount == Decimal("5.25")
+    assert high.sessions == {str(sessions["opening"].pk): 120}  # the minutes stay as claimed
+    assert low.amount == Decimal("2.00")
+    correction = ClaimCorrection.objects.get(claim=high)
+    assert (correction.before_amount, correction.after_amount) == (
+        Decimal("7.00"),
+        Decimal("5.25"),
+    )
+    assert "The program changed: the designated maximum is now 5.25." in correction.reason
+    assert correction.corrected_by is None  # the platform, not a person
+    entry = AuditEntry.objects.get(action="credit.claim_corrected")
+    assert entry.actor is None and entry.actor_repr == "system"
+    first.refresh_from_db()
+    assert first.superseded_at is not None
+    assert certificates.current_certificate(high).pk != first.pk
+    assert not ClaimCorrection.objects.filter(claim=low).exists()
+
+
+def test_a_lowering_by_a_program_edit_after_the_start_can_be_undone(started, staff):
+    sessions = Activity.objects.get(pk=started.pk).sessions.all()
+    closing = sessions.get(title="Closing lectures")
+    d = services.Designation.objects.create(
+        activity=started,
+        credit_type=AMA,
+        computed_maximum=Decimal("7.00"),
+        computed_minutes=420,
+        maximum=Decimal("7.00"),
+        designated_by=staff,
+        designated_at=timezone.now() - dt.timedelta(days=30),
+    )  # made before advance_maximum was kept: the maximum stands for it
+    closing.credit_eligible = False
+    closing.save()
+    services.recompute(started)
+    d.refresh_from_db()
+    assert (d.maximum, d.advance_maximum) == (Decimal("5.25"), Decimal("7.00"))
+    closing.credit_eligible = True  # the mistake is put right
+    closing.save()
+    services.recompute(started)
+    d.refresh_from_db()
+    assert (d.maximum, d.computed_maximum) == (Decimal("5.25"), Decimal("7.00"))
+    services.designate(started, AMA, by=staff)
+    d.refresh_from_db()
+    assert (d.maximum, d.advance_maximum) == (Decimal("7.00"), Decimal("7.00"))
+    entry = AuditEntry.objects.filter(action="credit.designation_changed").latest("pk")
+    assert entry.after["maximum"] == "7.00"
+
+
+def test_after_the_start_never_above_what_was_designated_in_advance(started, staff):
+    d = services.Designation.objects.create(
+        activity=started,
+        credit_type=AMA,
+        computed_maximum=Decimal("5.25"),
+        computed_minutes=315,
+        maximum=Decimal("5.25"),
+        advance_maximum=Decimal("6.00"),
+        designated_by=staff,
+        designated_at=timezone.now() - dt.timedelta(days=30),
+    )
+    # The program supports 7.00 now, but 6.00 was designated in advance [M3].
+    with pytest.raises(ValidationError) as exc:
+        services.designate(started, AMA, by=staff)
+    assert "only up to the 6.00 designated in advance" in errors(exc.value)["maximum"][0]
+    services.designate(started, AMA, by=staff, maximum="6.00", lowered_reason="As announced.")
+    d.refresh_from_db()
+    assert (d.maximum, d.advance_maximum) == (Decimal("6.00"), Decimal("6.00"))
+
+
+def test_a_designation_keeps_the_0_25_minimum(accredited, activity, staff):
+    """Worked example 4 belongs to the designation: 10 minutes -> 0.25 [M1][M2]."""
+    SessionFactory(
+        activity=activity,
+        start=at(activity.start_date, 9),
+        end=at(activity.start_date, 9, 5),
+    )
+    assert services.compute(activity, AMA) == (Decimal("0.25"), 5)

@@ -281,3 +281,14 @@ def test_names_in_statements_are_escaped(client, world, admin_user):
     services.designate(world, AMA, by=admin_user)
     body = text(client.get(world.get_absolute_url()))
     assert "Heart &amp; &lt;Lung&gt; Society designates this live activity" in body
+
+
+def test_the_page_says_moc_waits_for_the_evaluation(client, world, admin_user):
+    """[B3]: MOC points need the evaluation whatever the claim window says."""
+    switch_on(world.provider, "ABMS_MOC")
+    client.force_login(admin_user)
+    body = text(client.get(page(world)))
+    moc = re.search(r'id="credit-ABMS_MOC">(.*?)</section>', body, re.S).group(1)
+    assert "only after completing the evaluation" in moc
+    ama = re.search(r'id="credit-AMA_PRA_1">(.*?)</section>', body, re.S).group(1)
+    assert "only after completing the evaluation" not in ama

@@ -185,3 +185,50 @@ def test_an_option_that_is_a_choice_takes_only_its_choices(provider, admin_user)
         provider, rule.code, by=admin_user, enabled=True, options={option.key: allowed}
     )
     assert setting.options == {option.key: allowed}
+
+
+@pytest.mark.parametrize("value", ["Infinity", "-Infinity", "NaN", "1e30", "9" * 40, "-1", "25"])
+def test_the_ecmec_daily_cap_is_a_bounded_number(provider, admin_user, value):
+    """The daily cap is configurable [E1][E2], within 0 to 24: never a crash."""
+    accredit(provider, "EACCME")
+    with pytest.raises(ValidationError) as exc:
+        provider_types.configure(
+            provider, "ECMEC", by=admin_user, enabled=True, options={"daily_cap": value}
+        )
+    assert exc.value.message_dict["daily_cap"]
+    setting = provider_types.configure(
+        provider, "ECMEC", by=admin_user, enabled=True, options={"daily_cap": "6"}
+    )
+    assert setting.options == {"daily_cap": 6}
+
+
+@pytest.mark.parametrize(
+    "given, key",
+    [
+        ({"cap": "Infinity"}, "cap"),
+        ({"cap": "1e30"}, "cap"),
+        ({"cap": "-0.5"}, "cap"),
+        ({"steps": "1e30"}, "steps"),
+        ({"steps": "-2"}, "steps"),
+        ({"steps": Decimal("1E+50")}, "steps"),
+    ],
+)
+def test_number_options_are_finite_and_never_negative(given, key):
+    with pytest.raises(ValidationError) as exc:
+        provider_types.clean_options(_WithOptions(), given)
+    assert "number" in exc.value.message_dict[key][0]
+
+
+def test_ancc_evaluation_allowance_and_moc_ratio_are_bounded(provider, admin_user):
+    accredit(provider, "ANCC")
+    with pytest.raises(ValidationError) as exc:
+        provider_types.configure(
+            provider, "ANCC", by=admin_user, enabled=True, options={"evaluation_minutes": "1e9"}
+        )
+    assert "from 0 to 240" in exc.value.message_dict["evaluation_minutes"][0]
+    accredit(provider, "ACCME")
+    with pytest.raises(ValidationError) as exc:
+        provider_types.configure(
+            provider, "ABMS_MOC", by=admin_user, enabled=True, options={"points_per_credit": "2"}
+        )
+    assert "from 0 to 1" in exc.value.message_dict["points_per_credit"][0]

@@ -142,7 +142,13 @@ def test_claim_needs_and_reporting():
 
 def test_ama_arithmetic_and_step():
     assert rule("AMA_PRA_1").amount(m(95), {}) == Decimal("1.50")
-    assert rule("AMA_PRA_1").amount(m(5), {}) == Decimal("0.25")
+    # A learner's claim: the nearest quarter without the minimum (decision on [M2]).
+    assert rule("AMA_PRA_1").amount(m(5), {}) == Decimal("0.00")
+    assert rule("AMA_PRA_1").amount(m(7), {}) == Decimal("0.00")
+    assert rule("AMA_PRA_1").amount(m(8), {}) == Decimal("0.25")
+    # The designation keeps the 0.25 minimum [M1][M2].
+    assert rule("AMA_PRA_1").designation_amount(m(5), {}) == Decimal("0.25")
+    assert rule("AMA_PRA_1").designation_amount(m(95), {}) == Decimal("1.50")
     assert rule("AMA_PRA_1").step({}) == Decimal("0.25")
 
 
@@ -178,8 +184,11 @@ def test_ama_joint_providership_statement_exact():
 
 def test_ancc_counts_the_evaluation_time_to_two_places():
     ancc = rule("ANCC")
-    assert ancc.amount(m(90), {}, evaluation_minutes=5) == Decimal("1.58")
-    assert ancc.amount(m(90), {}) == Decimal("1.50")
+    allowance = {"evaluation_minutes": 10}
+    assert ancc.amount(m(90), allowance, evaluation_minutes=5) == Decimal("1.58")
+    assert ancc.amount(m(90), allowance) == Decimal("1.50")
+    # Without an allowance (the default 0) the evaluation time counts nothing.
+    assert ancc.amount(m(90), {}, evaluation_minutes=5) == Decimal("1.50")
     # No learning time, no contact hours, whatever the evaluation took.
     assert ancc.amount(m(0), {}, evaluation_minutes=30) == Decimal("0.00")
     assert ancc.step({}) == Decimal("0.01")
@@ -198,7 +207,7 @@ def test_an_unknown_or_empty_choice_falls_back_to_the_default():
 def test_ancc_rounding_option():
     ancc = rule("ANCC")
     assert dict(ROUNDING_CHOICES).keys() == {"nearest_quarter", "two_places"}
-    options = {"rounding": "nearest_quarter"}
+    options = {"rounding": "nearest_quarter", "evaluation_minutes": 15}
     assert ancc.amount(m(90), options, evaluation_minutes=5) == Decimal("1.50")
     assert ancc.amount(m(90), options, evaluation_minutes=10) == Decimal("1.75")
     assert ancc.step(options) == Decimal("0.25")
@@ -336,7 +345,8 @@ def test_aapa_approved_wording():
 def test_moc_points_equal_credits_by_default():
     moc = rule("ABMS_MOC")
     assert moc.amount(m(95), {}) == Decimal("1.50")
-    assert moc.amount(m(5), {}) == Decimal("0.25")
+    assert moc.amount(m(5), {}) == Decimal("0.00")  # a learner: no minimum
+    assert moc.designation_amount(m(5), {}) == Decimal("0.25")  # the designation's [M2]
     assert moc.step({}) == Decimal("0.25")
 
 
@@ -396,9 +406,9 @@ def test_default_claimable_caps_the_amount():
     ama = rule("AMA_PRA_1")
     assert ama.claimable(m(600), {}, maximum=Decimal("7.00")) == Decimal("7.00")
     assert ama.claimable(m(95), {}, maximum=Decimal("7.00")) == Decimal("1.50")
-    assert rule("ANCC").claimable(m(90), {}, maximum=Decimal("7"), evaluation_minutes=5) == Decimal(
-        "1.58"
-    )
+    assert rule("ANCC").claimable(
+        m(90), {"evaluation_minutes": 5}, maximum=Decimal("7"), evaluation_minutes=5
+    ) == Decimal("1.58")
 
 
 def test_moc_abim_statement():

@@ -36,7 +36,12 @@ def test_example_2_100_minutes_is_1_75():
 
 
 def test_example_4_10_minutes_is_the_minimum_0_25():
-    assert ama(10) == Decimal("0.25")  # 0.167 -> 0.25 [M1][M2]
+    # The designation's minimum [M1][M2]: 0.167 -> 0.25.
+    assert rule("AMA_PRA_1").designation_amount(Minutes.of(10), {}) == Decimal("0.25")
+    # A learner's claim has no minimum (decision): 10 minutes are 0.25 by rounding
+    # alone (0.167 is nearer 0.25 than 0), 7 minutes support nothing.
+    assert ama(10) == Decimal("0.25")
+    assert ama(7) == Decimal("0.00")
 
 
 # 08:00-17:00 with a lunch, two breaks and a non-accredited industry slot [M1][M2][A12].
@@ -91,7 +96,10 @@ def test_example_7_two_concurrent_breakouts_add_1_50_not_3_00(activity):
 
 def test_example_10_ancc_90_minutes_plus_5_minutes_evaluation_is_1_58():
     ancc = rule("ANCC")
-    assert ancc.amount(Minutes.of(90), {}, evaluation_minutes=5) == Decimal("1.58")  # [N1]
+    # [N1]; the evaluation time counts up to the provider's allowance (here 5 minutes).
+    allowance = {"evaluation_minutes": 5}
+    assert ancc.amount(Minutes.of(90), allowance, evaluation_minutes=5) == Decimal("1.58")
+    assert ancc.designation_amount(Minutes.of(90), allowance) == Decimal("1.58")
 
 
 def test_example_11_acpe_90_minutes_is_1_5_contact_hours_and_0_15_ceu():

@@ -46,7 +46,7 @@ def test_learner_submits_and_time_is_recorded(client, live, registered):
     client.force_login(registered)
     page = client.get(learner_url("activity_form", live))
     form = page.context["form"]
-    token = services.opened_token(form, now=timezone.now().timestamp() - 300)
+    token = services.opened_token(form, person=registered, now=timezone.now().timestamp() - 300)
     data = answers_for(form, **GOOD) | {"opened": token}
     response = client.post(learner_url("activity_form", live), data)
     assert response.status_code == 302
@@ -289,3 +289,34 @@ def test_results_page_flags_bias_first(client, live, admin_user):
     html = client.get(staff_url("evaluation_results", live, form.pk)).content.decode()
     assert html.index('id="bias-reports"') < html.index('class="eval-result"')
     assert "&lt;b&gt;Brand X&lt;/b&gt; everywhere" in html
+
+
+def test_the_overview_counts_responses_without_a_query_per_form(client, live, admin_user):
+    """The response counts come with the forms (one annotated query), not one per form."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(admin_user)
+    url = staff_url("evaluations", live)
+    sessions = [SessionFactory(activity=live) for _ in range(3)]
+    first = builder.create_session_form(sessions[0], by=admin_user)
+    client.get(url)  # the first visit creates the activity form
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    one = count()
+    for session in sessions[1:]:
+        builder.create_session_form(session, by=admin_user)
+    learner = register(live)
+    services.submit(
+        ensure_activity_form(live), learner, answers_for(ensure_activity_form(live), **GOOD)
+    )
+    assert count() == one
+    html = client.get(url).content.decode()
+    assert first.title in html
+    rows = client.get(url).context["rows"]
+    assert sorted(n for _f, n in rows) == [0, 0, 0, 1]

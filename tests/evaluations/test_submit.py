@@ -193,6 +193,25 @@ def test_seconds_from_a_signed_timestamp(form, live):
     assert services.seconds_from_token(future, form) is None
 
 
+def test_the_timestamp_is_the_person_s_own(form, registered):
+    """ANCC counts evaluation time [N1]: a note shown to one learner counts for no other."""
+    token = services.opened_token(form, person=registered, now=time.time() - 60)
+    assert services.seconds_from_token(token, form, person=registered) in (60, 61)
+    other = register(form.activity)
+    assert services.seconds_from_token(token, form, person=other) is None
+    assert services.seconds_from_token(token, form) is None
+    untied = services.opened_token(form, now=time.time() - 60)
+    assert services.seconds_from_token(untied, form, person=registered) is None
+
+
+def test_a_form_left_open_over_two_hours_counts_no_time(form, registered):
+    assert services.TOKEN_MAX_AGE == 2 * 60 * 60
+    fresh = services.opened_token(form, person=registered, now=time.time() - 110 * 60)
+    assert services.seconds_from_token(fresh, form, person=registered) >= 110 * 60
+    stale = services.opened_token(form, person=registered, now=time.time() - 23 * 3600)
+    assert services.seconds_from_token(stale, form, person=registered) is None
+
+
 def test_answers_are_saved_atomically(form, registered, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")

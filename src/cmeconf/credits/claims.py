@@ -6,16 +6,21 @@ Rules (shared/domain/accreditation.md, sections 3 to 6):
   participation [M5]: the most they may claim is what the credit type's rule gives
   for their measured minutes, concurrent sessions counted once [M1], capped by the
   designated maximum [M3][M6]. They may claim less.
-- AMA PRA credit moves in quarter hours with a minimum of 0.25 [M1][M2]; every rule's
+- AMA PRA credit moves in quarter hours [M1]; the 0.25 minimum [M2] is the
+  designation's, not a learner's (decision: 1 to 7 measured minutes support no
+  claim, 8 minutes support 0.25); every rule's
   own step and what it supports are the rule's (`CreditRule.step`,
   `CreditRule.claimable`), so the service never branches on a credit type's code.
   A claim is a positive multiple of the step (or exactly what attendance
-  supports), at least the smallest amount the rule gives (AMA 0.25 [M2]; ABP the
+  supports), at least the smallest amount the rule gives (AMA 0.25 [M1]; ABP the
   whole designation, no partial credit [B4]).
 - ANCC counts the time spent on the evaluation too [N1]: the seconds recorded on
   the learner's responses to the required forms, rounded down to minutes, are
-  passed to every rule, and only the rules that count them use them.
-- Credit waits for the evaluation where the activity requires it [E3][B3].
+  passed to every rule, and only the rules that count them use them (ANCC up to
+  the provider's allowance, the one its designated maximum includes).
+- Credit waits for the evaluation where the activity requires it; MOC points [B3]
+  and ECMEC credit [E3] wait for it whatever the activity's setup says
+  (`CreditRule.requires_evaluation`).
 - MOC points reach the board only through ACCME, with the learner's permission and
   board ID and birth month and day [B1]; pharmacy credit exists only in CPE Monitor,
   which needs the NABP e-Profile ID and birth month and day [P6][P7]. A claim of a
@@ -251,22 +256,29 @@ def least_amount(
 ) -> Decimal:
     """The smallest positive amount the rule gives for up to `total_minutes`.
 
-    AMA: 0.25, its minimum [M2]; ECMEC: 0.5 for 30 minutes [E3]; ABP: the whole
-    designation [B4]. Found by bisection, the rules' amounts never falling as minutes
-    grow. 0 when even `total_minutes` give nothing.
+    AMA: 0.25, a quarter [M1] (8 minutes); ECMEC: 0.5 for 30 minutes [E3]; ABP: the
+    whole designation [B4]. Found by bisection, the rules' amounts never falling as
+    minutes grow. 0 when even `total_minutes` give nothing.
+
+    The learning time alone decides it: the evaluation time a rule adds (ANCC [N1])
+    would otherwise lift the smallest claim to the maximum, and a learner could not
+    claim less than everything.
     """
 
-    def at(m: int) -> Decimal:
+    def at(m: int, spent: int = 0) -> Decimal:
         return supported_amount(
             credit_rule,
             designation,
             Minutes.of(m),
             options,
-            evaluation_minutes=evaluation_minutes,
+            evaluation_minutes=spent,
         )
 
-    if total_minutes <= 0 or at(total_minutes) <= 0:
+    if total_minutes <= 0:
         return Decimal("0.00")
+    if at(total_minutes) <= 0:
+        # Only the evaluation time gives anything: the smallest claim is all of it.
+        return at(total_minutes, evaluation_minutes)
     low, high = 1, total_minutes
     while low < high:
         middle = (low + high) // 2
@@ -354,15 +366,21 @@ def claim_options(activity: Activity, person) -> ClaimOptions:
     attended = [
         (s, participation.by_session[s.pk]) for s in sessions if s.pk in participation.by_session
     ]
-    eval_minutes = evaluation_minutes(activity, person)
     opens, closes, required = claim_window(activity)
+    designations = list(
+        Designation.objects.filter(activity=activity).order_by("credit_type", "board")
+    )
+    if not required and _types_need_evaluation(designations):
+        # MOC [B3] and ECMEC [E3] need the evaluation whatever the setup says: the
+        # standard form exists then, so that "no form" never lets a claim past it.
+        ensure_activity_form(activity)
+    eval_minutes = evaluation_minutes(activity, person)
     done = evaluation_done(activity, person)
     registration = _confirmed_registration(activity, person)
     claims = _live_claims(activity, person)
     live = {(c.credit_type, c.board): c for c in claims}
     offers: list[Offer] = []
     options_by_type: dict[str, dict] = {}
-    designations = Designation.objects.filter(activity=activity).order_by("credit_type", "board")
     order = {code: i for i, code in enumerate(REGISTRY)}
     for designation in sorted(designations, key=lambda d: (order.get(d.credit_type, 99), d.board)):
         credit_rule = REGISTRY.get(designation.credit_type)
@@ -407,12 +425,13 @@ def claim_options(activity: Activity, person) -> ClaimOptions:
                 live_claim=live.get((designation.credit_type, designation.board)),
             )
         )
+    gate = required or _evaluation_gate(offers, evaluation_is_done=done)
     blockers = _blockers(
         activity,
         registration=registration,
         opens=opens,
         closes=closes,
-        evaluation_required=required,
+        evaluation_required=gate,
         evaluation_is_done=done,
         minutes=participation.minutes.total,
         offers=offers,
@@ -424,7 +443,7 @@ def claim_options(activity: Activity, person) -> ClaimOptions:
         sessions=attended,
         total_minutes=participation.minutes.total,
         evaluation_minutes=eval_minutes,
-        evaluation_required=required,
+        evaluation_required=required or any(o.rule.requires_evaluation for o in offers),
         evaluation_done=done,
         opens_at=opens,
         closes_at=closes,
@@ -434,6 +453,41 @@ def claim_options(activity: Activity, person) -> ClaimOptions:
         prefill=_prefill(registration),
         attestation=attestation_text(activity),
     )
+
+
+def _types_need_evaluation(designations: list[Designation]) -> bool:
+    """Whether a designated credit type needs the evaluation whatever the setup says."""
+    return any(
+        REGISTRY[d.credit_type].requires_evaluation
+        for d in designations
+        if d.credit_type in REGISTRY
+    )
+
+
+def _evaluation_gate(offers: list[Offer], *, evaluation_is_done: bool) -> bool:
+    """Where the setup does not require the evaluation, the types that need it anyway
+    (MOC [B3], ECMEC [E3]) still wait for it.
+
+    True (the evaluation blocks every claim) when all the learner may claim waits for
+    it; when other credit may be claimed without it, the waiting offers alone are
+    refused, with the reason, and False is returned.
+    """
+    if evaluation_is_done:
+        return False
+    waiting = [
+        o for o in offers if o.may_claim and o.rule.requires_evaluation and o.live_claim is None
+    ]
+    if not waiting:
+        return False
+    others = [o for o in offers if o.may_claim and not o.rule.requires_evaluation]
+    if not others:
+        return True
+    for offer in waiting:
+        offer.may_claim = False
+        offer.refusal = _(
+            "%(label)s needs the evaluation: complete it first, then claim this credit."
+        ) % {"label": offer.label}
+    return False
 
 
 def _when(moment: dt.datetime, activity: Activity) -> str:
@@ -498,7 +552,13 @@ def _blockers(
 # --- claiming ---------------------------------------------------------------------------------
 
 
+# An amount has at most 4 digits before the point (the database keeps 6 digits, 2 decimals).
+AMOUNT_LIMIT = Decimal(10000)
+
+
 def _decimal(value) -> Decimal | None:
+    """A finite number, or None; huge numbers ("1e30") come back as they are and
+    `amount_problems` refuses them before any arithmetic on them."""
     if value is None or value == "":
         return None
     try:
@@ -530,6 +590,11 @@ def amount_problems(
         return [_("Give the amount of %(label)s as a number.") % {"label": offer_label}]
     if value <= 0:
         return [_("Claim more than 0, or do not choose this credit.")]
+    if value >= AMOUNT_LIMIT:
+        return [
+            _("Give the amount of %(label)s with at most 4 digits before the point.")
+            % {"label": offer_label}
+        ]
     if value != value.quantize(HUNDREDTH):
         return [_("Give the amount with at most two decimal places.")]
     if value > maximum:
@@ -929,8 +994,15 @@ def _lock_for_change(claim: Claim, by) -> Claim:
 
 
 def _apply_change(
-    claim: Claim, *, amount: Decimal, measured: Measurement, reason: str, by, action: str
+    claim: Claim,
+    *,
+    amount: Decimal,
+    measured: Measurement,
+    reason: str,
+    by,
+    action: str,
 ) -> ClaimCorrection:
+    """The correction row and audit entry; `by` None is the platform itself."""
     before = _claim_state(claim)
     correction = ClaimCorrection.objects.create(
         claim=claim,
@@ -1010,6 +1082,38 @@ def correct_claim(claim: Claim, *, amount, reason: str, by) -> ClaimCorrection:
     )
 
 
+def claimed_minutes(claim: Claim) -> Minutes:
+    """The minutes the claim rested on, per local day too (ECMEC's daily cap [E1][E3]).
+
+    The claim keeps {session id: minutes}; each session's minutes count on the local
+    date of its start. Concurrent sessions are not merged here, so a day may come out
+    higher than it was, which only makes "the claim was made for less" more likely:
+    a claim is never raised because of it.
+    """
+    ids = []
+    for key in claim.sessions or {}:
+        try:
+            ids.append(int(key))
+        except (TypeError, ValueError):
+            continue
+    tz = claim.activity.tz
+    by_day: dict[dt.date, int] = {}
+    starts = dict(
+        Session.objects.filter(pk__in=ids, start__isnull=False).values_list("pk", "start")
+    )
+    for key, value in (claim.sessions or {}).items():
+        try:
+            start = starts.get(int(key))
+            minutes = int(value)
+        except (TypeError, ValueError):
+            continue
+        if start is None or minutes <= 0:
+            continue
+        day = start.astimezone(tz).date()
+        by_day[day] = by_day.get(day, 0) + minutes
+    return Minutes(total=claim.measured_minutes, by_day=by_day)
+
+
 @transaction.atomic
 def recompute_claim(claim: Claim, *, by, reason: str) -> ClaimCorrection:
     """Measure the attendance again and fit the claim to it, within the caps.
@@ -1029,7 +1133,7 @@ def recompute_claim(claim: Claim, *, by, reason: str) -> ClaimCorrection:
     before_supported = supported_amount(
         credit_rule,
         claim.designation,
-        Minutes.of(claim.measured_minutes),
+        claimed_minutes(claim),
         options,
         evaluation_minutes=measured.evaluation_minutes,
     )
@@ -1056,3 +1160,53 @@ def recompute_claim(claim: Claim, *, by, reason: str) -> ClaimCorrection:
         by=by,
         action="credit.claim_recomputed",
     )
+
+
+def lower_to_maximum(designation: Designation, *, maximum: Decimal, by=None) -> list[Claim]:
+    """Lower the live claims above a designation's new maximum to it [M3][M6].
+
+    Called when a program change lowered the designation (`designation.recompute`),
+    by the system (`by` None). Each claim goes through the correction path: a
+    ClaimCorrection with the reason "The program changed: the designated maximum is
+    now N." and no person as its author (the platform did it), audit
+    "credit.claim_corrected", the claim marked unreported when it was reported, and a
+    new certificate where one was current.
+    """
+    reason = _("The program changed: the designated maximum is now %(max)s.") % {
+        "max": _fmt(maximum)
+    }
+    if by is None:
+        reason += " " + _("Lowered by the system.")
+    lowered: list[Claim] = []
+    above = (
+        Claim.objects.select_for_update()
+        .select_related("activity__provider", "designation", "person")
+        .filter(designation=designation, status=ClaimStatus.CLAIMED, amount__gt=maximum)
+        .order_by("pk")
+    )
+    for claim in above:
+        kept = Measurement(
+            minutes=claim.measured_minutes,
+            sessions=dict(claim.sessions or {}),
+            supported=maximum,
+            step=HUNDREDTH,
+            least=Decimal("0.00"),
+            evaluation_minutes=0,
+        )
+        _apply_change(
+            claim,
+            amount=maximum,
+            measured=kept,
+            reason=reason,
+            by=by,
+            action="credit.claim_corrected",
+        )
+        lowered.append(claim)
+    return lowered
+
+
+def live_claims_above(designation: Designation, maximum: Decimal) -> int:
+    """How many live claims of the designation are above `maximum`."""
+    return Claim.objects.filter(
+        designation=designation, status=ClaimStatus.CLAIMED, amount__gt=maximum
+    ).count()

@@ -17,8 +17,14 @@ Rules (shared/domain/accreditation.md):
   until the review panel approves [AA1].
 - In advance, never retroactively [M3] (and AAPA: no retroactive approval [AA1]).
   Decision: once the activity has started (midnight of its first day, in its
-  time zone) no new designation is made and none is raised; lowering (with a
-  reason), correcting a UAN or the pending flag, and withdrawing stay possible.
+  time zone) no new designation is made and none is raised above what was
+  designated in advance (`advance_maximum`, the highest maximum designated before
+  the start): a maximum lowered after the start (a program edit, staff) may come
+  back up to it, never above the computation; lowering (with a reason),
+  correcting a UAN or the pending flag, and withdrawing stay possible.
+- A claim never exceeds the designated maximum [M3][M6]: staff cannot lower a
+  maximum below live claims (they correct or withdraw those first); a program
+  change that lowers it lowers those claims too, by the correction path.
   `designated_at` keeps the time of the first designation, as evidence that it
   came in advance; every change after it is in the audit trail.
 - When the program changes, `recompute` brings designations in line: a maximum
@@ -42,6 +48,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cmeconf.activities.choices import NON_EDUCATIONAL_FORMATS
 from cmeconf.activities.models import Activity, Session
@@ -65,6 +72,8 @@ DESIGNATION_FIELDS = (
     "approval_pending",
 )
 ZERO = Decimal("0.00")
+# A maximum has at most 4 digits before the point (the database keeps 6 digits, 2 decimals).
+MAXIMUM_LIMIT = Decimal(10000)
 
 
 # --- what a credit type asks of a designation -----------------------------------------------
@@ -72,12 +81,12 @@ ZERO = Decimal("0.00")
 
 def needs_uan(credit_rule: CreditRule) -> bool:
     """Pharmacy credit carries the activity's Universal Activity Number [P1]."""
-    return "ACPE" in credit_rule.accreditors
+    return "ACPE" in credit_rule.accreditors and not provider_types.open_to_everyone(credit_rule)
 
 
 def may_be_pending(credit_rule: CreditRule) -> bool:
     """AAPA credit may be announced before the review panel approves it [AA1]."""
-    return "AAPA" in credit_rule.accreditors
+    return "AAPA" in credit_rule.accreditors and not provider_types.open_to_everyone(credit_rule)
 
 
 def has_started(activity: Activity, now: dt.datetime | None = None) -> bool:
@@ -195,6 +204,10 @@ def _as_decimal(value) -> Decimal:
         ) from None
     if not number.is_finite():
         raise ValidationError({"maximum": _("Give the maximum as a number, such as 6.25.")})
+    if abs(number) >= MAXIMUM_LIMIT:
+        raise ValidationError(
+            {"maximum": _("Give the maximum with at most 4 digits before the point.")}
+        )
     if number != number.quantize(HUNDREDTH):
         raise ValidationError({"maximum": _("Give the maximum with at most two decimals.")})
     return number.quantize(HUNDREDTH)
@@ -234,7 +247,10 @@ def designate(
     `maximum` defaults to the computation. Raises ValidationError (by field where
     it helps) for a type not switched on, a missing or unknown board (MOC), a
     maximum above the computation or lowered without a reason, a malformed UAN,
-    and for a new or raised designation once the activity has started [M3].
+    a maximum lowered below live claims (the message counts them and points to the
+    Claims page) [M3][M6], and for a new designation once the activity has started or
+    a maximum raised then above what was designated in advance [M3].
+    Before the start, `advance_maximum` keeps the highest maximum designated.
     Side effects: audit "credit.designate" (new) or "credit.designation_changed";
     the activity's program version is bumped (cached public pages are dropped).
     """
@@ -315,21 +331,26 @@ def designate(
         .filter(activity=activity, credit_type=credit_type, board=board)
         .first()
     )
-    if has_started(activity):
+    started = has_started(activity)
+    if started:
         if existing is None:
             raise ValidationError(
                 _("The activity has started: credit is designated in advance, never afterwards.")
             )
-        if value > existing.maximum:
+        advance = _advance_maximum(existing)
+        if value > existing.maximum and value > advance:
             raise ValidationError(
                 {
                     "maximum": _(
-                        "The activity has started: the maximum can be lowered (with a reason) "
-                        "but not raised above %(current)s."
+                        "The activity has started: the maximum can be lowered (with a reason), "
+                        "and raised again only up to the %(advance)s designated in advance, "
+                        "not to %(value)s."
                     )
-                    % {"current": f"{existing.maximum:.2f}"}
+                    % {"advance": f"{advance:.2f}", "value": f"{value:.2f}"}
                 }
             )
+    if existing is not None and value < existing.maximum:
+        _refuse_lowering_below_claims(existing, value)
 
     if needs_uan(credit_rule):
         if not uan:
@@ -388,6 +409,13 @@ def designate(
     )
     designation.computed_maximum = computed
     designation.computed_minutes = computed_minutes
+    if started:
+        # Kept as it was: a designation raised back after the start shows what came
+        # in advance (filled in from the current maximum for older designations).
+        designation.advance_maximum = _advance_maximum(designation)
+    elif existing is None or value > _advance_maximum(existing):
+        # The highest maximum designated before the start [M3].
+        designation.advance_maximum = value
     designation.maximum = value
     designation.lowered_reason = lowered_reason
     designation.uan = uan
@@ -408,6 +436,38 @@ def designate(
     return designation
 
 
+def _advance_maximum(designation: Designation) -> Decimal:
+    """The highest maximum designated before the start [M3].
+
+    Designations made before `advance_maximum` was kept have none: their maximum then
+    is the best known figure (after the start it could only have been lowered).
+    """
+    if designation.advance_maximum is not None:
+        return designation.advance_maximum
+    return designation.maximum
+
+
+def _refuse_lowering_below_claims(designation: Designation, value: Decimal) -> None:
+    """Staff lowering a maximum below live claims: refused until those claims are
+    corrected or withdrawn (a claim never exceeds the designated maximum [M3][M6])."""
+    from cmeconf.credits.claims import live_claims_above
+
+    above = live_claims_above(designation, value)
+    if above:
+        raise ValidationError(
+            {
+                "maximum": ngettext(
+                    "%(n)d learner's claim is above %(value)s. Correct or withdraw it on the "
+                    "activity's Claims page first, then lower the maximum.",
+                    "%(n)d learners' claims are above %(value)s. Correct or withdraw them on "
+                    "the activity's Claims page first, then lower the maximum.",
+                    above,
+                )
+                % {"n": above, "value": f"{value:.2f}"}
+            }
+        )
+
+
 @dataclass(frozen=True)
 class Recomputed:
     designation: Designation
@@ -423,7 +483,9 @@ class Recomputed:
 def recompute(activity: Activity, *, by=None) -> list[Recomputed]:
     """Bring the designations in line with the program after it changed.
 
-    A maximum the program no longer supports is lowered to the new computation;
+    A maximum the program no longer supports is lowered to the new computation, and
+    the live claims above it are lowered to it (`claims.lower_to_maximum`: a
+    correction with the reason, audited, a new certificate where one was current);
     a computation that grew leaves the maximum alone (staff may designate more
     while the activity has not started). `by` is None when the system does it.
     Side effects: audit "credit.recompute" per changed designation; the program
@@ -456,6 +518,9 @@ def recompute(activity: Activity, *, by=None) -> list[Recomputed]:
         designation.computed_maximum = computed
         designation.computed_minutes = computed_minutes
         if computed < designation.maximum:
+            # Before the lowering: what was designated in advance, so that putting the
+            # program right after the start lets staff raise the maximum back [M3].
+            designation.advance_maximum = _advance_maximum(designation)
             designation.maximum = computed
             designation.lowered_reason = ""
             any_lowered = True
@@ -476,6 +541,11 @@ def recompute(activity: Activity, *, by=None) -> list[Recomputed]:
             after=_snapshot(designation),
             note=note,
         )
+        if designation.maximum < old_maximum:
+            # Claims above the new maximum follow it, by the correction path.
+            from cmeconf.credits.claims import lower_to_maximum
+
+            lower_to_maximum(designation, maximum=designation.maximum, by=by)
         changed.append(Recomputed(designation, old_maximum, computed))
     if any_lowered:
         bump_program_version(activity)

@@ -167,8 +167,9 @@ class ClaimCorrection(models.Model):
     before_minutes = models.PositiveIntegerField()
     after_minutes = models.PositiveIntegerField()
     reason = models.TextField()
+    # None: the platform itself (a program change lowered the designation).
     corrected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     corrected_at = models.DateTimeField()
 

@@ -10,7 +10,8 @@
   UAN [P1][P2] ...) and the options each rule leaves open (ANCC rounding [N1],
   the ECMEC daily cap [E1][E3] ...) are kept on `ProviderCreditType`. Options are
   checked against the type of their documented default: a number where the
-  default is a number, yes/no where it is yes/no.
+  default is a number, yes/no where it is yes/no; numbers are finite, never
+  negative and within the option's bounds (the ECMEC daily cap 0 to 24 ...).
 - A type stays switched on while an activity that has not ended yet designates it,
   so that no published designation loses the setting it rests on.
 - Every change goes to the audit trail; activities whose statements it changes
@@ -37,6 +38,8 @@ from cmeconf.providers.models import Provider
 
 SETTING_FIELDS = ("enabled", "identifier", "options")
 MAX_TEXT_OPTION = 200
+# Number options without a stated maximum stay below this (no option means more).
+MAX_NUMBER_OPTION = Decimal(1000)
 
 
 def rule_of(code: str) -> CreditRule:
@@ -124,6 +127,24 @@ def option_kind(option: Option) -> str:
     return "text"
 
 
+def _bounded_number(option: Option, value: Any, message: str) -> Decimal:
+    """A finite number within the option's bounds (never negative, at most
+    `MAX_NUMBER_OPTION` where the option sets no maximum); ValueError with a message."""
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValueError(message) from None
+    if not number.is_finite():
+        raise ValueError(message)
+    low = getattr(option, "minimum", None)
+    high = getattr(option, "maximum", None)
+    low = Decimal(0) if low is None else Decimal(low)
+    high = MAX_NUMBER_OPTION if high is None else Decimal(high)
+    if number < low or number > high:
+        raise ValueError(_("Give a number from %(low)s to %(high)s.") % {"low": low, "high": high})
+    return number
+
+
 def _clean_option(option: Option, value: Any) -> Any:
     """The value as stored (JSON): raises ValueError with a message when it does not fit."""
     kind = option_kind(option)
@@ -139,22 +160,14 @@ def _clean_option(option: Option, value: Any) -> Any:
     if kind == "int":
         if isinstance(value, bool):
             raise ValueError(_("Give a whole number."))
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise ValueError(_("Give a whole number.")) from None
+        number = _bounded_number(option, value, _("Give a whole number."))
         if number != number.to_integral_value():
             raise ValueError(_("Give a whole number."))
         return int(number)
     if kind == "decimal":
         if isinstance(value, bool):
             raise ValueError(_("Give a number."))
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise ValueError(_("Give a number, such as 1.5.")) from None
-        if not number.is_finite():
-            raise ValueError(_("Give a number, such as 1.5."))
+        number = _bounded_number(option, value, _("Give a number, such as 1.5."))
         # JSON has no decimals: stored as text, read back by typed_options.
         return float(number) if isinstance(option.default, float) else str(number)
     text = str(value).strip()

@@ -17,8 +17,9 @@ follow-up survey once the activity has ended.
 One response per form and person, submitted once, never edited. `submit`
 validates every answer and saves the response and its answers in one
 transaction. The seconds spent on the form are measured from a signed
-timestamp given out with the page: ANCC counts evaluation time [N1]; a forged
-or missing timestamp records no time rather than a wrong one.
+timestamp given out with the page, with the id of the person it was shown to:
+ANCC counts evaluation time [N1]; a forged, missing, another person's or more
+than two hours old timestamp records no time rather than a wrong one.
 """
 
 from __future__ import annotations
@@ -50,8 +51,10 @@ from cmeconf.registration.models import Registration
 
 TEXT_ANSWER_MAX = 5000
 TOKEN_SALT = "cmeconf.evaluations.opened"  # noqa: S105 (a signing salt, not a secret)
-# A form left open longer than this counts no time: the learner was away.
-TOKEN_MAX_AGE = 24 * 60 * 60
+# A form left open longer than this counts no time: the learner was away. Two hours
+# are far more than any evaluation takes; ANCC counts the time only up to the
+# provider's allowance anyway [N1].
+TOKEN_MAX_AGE = 2 * 60 * 60
 
 
 def field_name(question: EvaluationQuestion) -> str:
@@ -146,16 +149,28 @@ def shown(question: EvaluationQuestion, values: Mapping[int, Any]) -> bool:
 # --- seconds spent -----------------------------------------------------------------------------
 
 
-def opened_token(form: EvaluationForm, *, now: float | None = None) -> str:
-    """A signed note of when the form was shown, to put in a hidden field."""
-    return signing.dumps({"form": form.pk, "at": now or time.time()}, salt=TOKEN_SALT)
+def _person_id(person) -> int | None:
+    return getattr(person, "pk", None) if getattr(person, "is_authenticated", False) else None
+
+
+def opened_token(form: EvaluationForm, *, person=None, now: float | None = None) -> str:
+    """A signed note of when the form was shown to `person`, to put in a hidden field.
+
+    Give the person: the note then counts only for that person's answers, so one
+    learner cannot hand an old note to another.
+    """
+    return signing.dumps(
+        {"form": form.pk, "at": now or time.time(), "person": _person_id(person)},
+        salt=TOKEN_SALT,
+    )
 
 
 def seconds_from_token(
-    token: str | None, form: EvaluationForm, *, now: float | None = None
+    token: str | None, form: EvaluationForm, *, person=None, now: float | None = None
 ) -> int | None:
     """Seconds since the form was shown, or None if the note is missing, forged, another
-    form's, in the future, or older than a day."""
+    form's or another person's (the person it was given to must be the one answering),
+    in the future, or older than `TOKEN_MAX_AGE` (two hours)."""
     if not token:
         return None
     try:
@@ -163,7 +178,9 @@ def seconds_from_token(
         opened = float(data["at"])
         if data["form"] != form.pk:
             return None
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        if data.get("person") != _person_id(person):
+            return None
+    except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
         return None
     seconds = (now or time.time()) - opened
     if seconds < 0 or seconds > TOKEN_MAX_AGE:

@@ -53,7 +53,9 @@ def _answer(request: HttpRequest, act: Activity, form: EvaluationForm) -> HttpRe
     if request.method == "POST":
         answer_form = AnswerForm(request.POST, questions=questions)
         if answer_form.is_valid():
-            seconds = services.seconds_from_token(answer_form.cleaned_data.get("opened"), form)
+            seconds = services.seconds_from_token(
+                answer_form.cleaned_data.get("opened"), form, person=request.user
+            )
             try:
                 services.submit(form, request.user, answer_form.answers(), seconds_spent=seconds)
             except PermissionDenied:
@@ -66,7 +68,8 @@ def _answer(request: HttpRequest, act: Activity, form: EvaluationForm) -> HttpRe
         status = 400
     else:
         answer_form = AnswerForm(
-            questions=questions, initial={"opened": services.opened_token(form)}
+            questions=questions,
+            initial={"opened": services.opened_token(form, person=request.user)},
         )
         status = 200
     return _page(

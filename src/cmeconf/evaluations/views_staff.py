@@ -13,6 +13,7 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -93,13 +94,10 @@ def _overview(request, provider, activity, *, session_form=None, follow_up_form=
     forms = list(
         EvaluationForm.objects.filter(activity=activity)
         .select_related("session")
+        .annotate(response_count=Count("responses"))
         .order_by("kind", "session__start", "id")
     )
-    counts = {
-        f.pk: n
-        for f, n in ((f, f.responses.count()) for f in forms)  # a handful of forms per activity
-    }
-    rows = [(f, counts[f.pk]) for f in forms]
+    rows = [(f, f.response_count) for f in forms]
     with_form = {f.session_id for f in forms if f.session_id}
     sessions = [
         s

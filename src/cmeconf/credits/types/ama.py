@@ -2,6 +2,8 @@
 
 - Designated only by ACCME or state-accredited providers, in advance [M3].
 - Live: 60 minutes are one credit, to the nearest quarter hour, minimum 0.25 [M1][M2].
+  Decision: the minimum is the designation's (`designation_amount`); a learner's
+  claim (`amount`) is the nearest quarter without it, so 1 to 7 minutes support 0.
 - Only physicians (MD, DO) earn it [M11]; others get a certificate of participation.
 - The designation statement names the format in its first sentence [M4][M5] and
   carries the full italic trademarked phrase [M11].
@@ -33,6 +35,12 @@ class AmaPraCategory1(CreditRule):
     def amount(
         self, minutes: Minutes, options: Mapping[str, Any], *, evaluation_minutes: int = 0
     ) -> Decimal:
+        # A learner's claim: the nearest quarter [M1] without the 0.25 minimum, which
+        # is the designation's [M2] (decision, see CreditRule.amount).
+        return nearest_quarter(minutes.total, minimum=None)
+
+    def designation_amount(self, minutes: Minutes, options: Mapping[str, Any]) -> Decimal:
+        # The activity's maximum: nearest quarter, at least 0.25 [M1][M2].
         return nearest_quarter(minutes.total)
 
     def step(self, options: Mapping[str, Any]) -> Decimal:

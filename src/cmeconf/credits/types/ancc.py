@@ -7,13 +7,16 @@
   two decimal places by default (option `rounding`; worked example 10: 90 minutes
   plus 5 minutes of evaluation are 1.58 contact hours).
 - The provider statement follows the pattern of [N2] and is UNCONFIRMED.
+- A learner's evaluation time counts up to the provider's allowance (option
+  `evaluation_minutes`, default 0), the same allowance the designated maximum
+  includes, so time spent on the form cannot replace attendance.
 - For nurses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cmeconf.credits.arithmetic import Minutes
@@ -50,21 +53,33 @@ class AnccContactHours(CreditRule):
             label="Minutes allowed for the evaluation in the designated maximum",
             default=0,
             source="[N1]",
+            minimum=Decimal(0),
+            maximum=Decimal(240),
         ),
     )
 
     def amount(
         self, minutes: Minutes, options: Mapping[str, Any], *, evaluation_minutes: int = 0
     ) -> Decimal:
-        # Learning time plus evaluation time [N1]; no minimum is stated for ANCC.
-        counted = minutes.total + max(evaluation_minutes, 0) if minutes.total > 0 else 0
+        # Learning time plus evaluation time [N1]; no minimum is stated for ANCC. The
+        # evaluation time counted is at most the provider's allowance (the one the
+        # designated maximum includes): time on the form never stands in for learning.
+        spent = min(max(evaluation_minutes, 0), self.evaluation_allowance(options))
+        counted = minutes.total + spent if minutes.total > 0 else 0
         return rounded(counted, self.option(options, "rounding"))
+
+    def evaluation_allowance(self, options: Mapping[str, Any]) -> int:
+        """The minutes allowed for the evaluation (option `evaluation_minutes`) [N1]."""
+        try:
+            allowed = int(Decimal(str(self.option(options, "evaluation_minutes") or 0)))
+        except (InvalidOperation, ValueError, OverflowError):
+            return 0
+        return min(max(allowed, 0), 240)
 
     def designation_amount(self, minutes: Minutes, options: Mapping[str, Any]) -> Decimal:
         # The maximum includes the evaluation time the provider allows for [N1]; a
-        # learner's claim adds the time they actually spent, capped by this maximum.
-        allowed = int(self.option(options, "evaluation_minutes") or 0)
-        return self.amount(minutes, options, evaluation_minutes=max(allowed, 0))
+        # learner's claim adds the time they actually spent, up to the same allowance.
+        return self.amount(minutes, options, evaluation_minutes=self.evaluation_allowance(options))
 
     def step(self, options: Mapping[str, Any]) -> Decimal:
         return rounding_step(self.option(options, "rounding"))

@@ -50,6 +50,10 @@ class Option:
     # Allowed values with their labels, for options that are a choice ("two_places", ...);
     # empty for a number (the default's type says which).
     choices: tuple[tuple[str, str], ...] = ()
+    # Bounds of a number option (inclusive); None leaves that side to the general bound
+    # (provider_types: never negative, never absurdly large).
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
 
 
 # Roundings a provider may choose where the sources do not fix one.
@@ -97,6 +101,9 @@ class CreditRule:
     per_board: bool = False
     # A consent to report the credit to a third party is part of the claim [B1].
     reports_to_third_party: bool = False
+    # Credit of this type needs the evaluation whatever the activity's setup says
+    # (MOC [B3], ECMEC [E3]); the claim service makes the learner complete it first.
+    requires_evaluation: bool = False
     options: tuple[Option, ...] = ()
     sources: str = ""
 
@@ -119,10 +126,13 @@ class CreditRule:
     def amount(
         self, minutes: Minutes, options: Mapping[str, Any], *, evaluation_minutes: int = 0
     ) -> Decimal:
-        """Credit for covered minutes, rounded per the rule (before any cap).
+        """A learner's credit for covered minutes, rounded per the rule (before any cap).
 
         `evaluation_minutes` is the time the learner spent on the evaluation; only
-        rules that count it (ANCC [N1]) use it, and the designation passes 0.
+        rules that count it (ANCC [N1]) use it, within the allowance the designated
+        maximum includes. Decision (open question of [M2]): the 0.25 minimum of AMA
+        credit is the designation's; a learner's claim is the nearest quarter without
+        it, so 1 to 7 measured minutes support nothing.
         """
         raise NotImplementedError
 
@@ -130,7 +140,8 @@ class CreditRule:
         """The maximum a designation computes from the activity's credit minutes.
 
         The same arithmetic as a claim; rules that count time outside the sessions
-        (ANCC's evaluation time [N1]) add the provider's estimate of it here.
+        (ANCC's evaluation time [N1]) add the provider's estimate of it here, and
+        rules with a designation minimum (AMA 0.25 [M2]) apply it here only.
         """
         return self.amount(minutes, options, evaluation_minutes=0)
 

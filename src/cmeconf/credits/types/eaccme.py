@@ -8,6 +8,8 @@
   (`Minutes.by_day`); without per-day figures all the time is taken as one day,
   so the cap can only make the amount smaller, never larger. The half-day cap of
   [E1] is not applied.
+- Credit only after the feedback form [E3]: `requires_evaluation`, whatever the
+  activity's credit setup says.
 - The statement follows the pattern of [E3]; its second sentence is UNCONFIRMED.
 """
 
@@ -30,6 +32,7 @@ class Ecmec(CreditRule):
     unit_plural = "ECMEC®s"
     accreditors = frozenset({"EACCME"})
     professions = frozenset({"physician"})
+    requires_evaluation = True  # credit only after the feedback form [E3]
     sources = "[E1][E2][E3]"
     options = (
         Option(
@@ -37,6 +40,8 @@ class Ecmec(CreditRule):
             label="Most ECMEC®s per day (6 in older criteria, 8 in current guidance)",
             default=8,
             source="[E1][E2] disagree",
+            minimum=Decimal(0),
+            maximum=Decimal(24),
         ),
     )
 

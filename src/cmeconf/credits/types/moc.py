@@ -8,7 +8,8 @@
 - ABP gives no variable or partial credit [B4]: for boards in the option
   `all_or_nothing_boards` (board codes, default "ABP") a learner earns the designated points
   only after attending the whole designated time, otherwise none.
-- The evaluation component is required [B3]; learners give their board ID and
+- The evaluation component is required [B3] (`requires_evaluation`: whatever the
+  activity's credit setup says, a claim waits for the evaluation); learners give their board ID and
   birth month and day, and their permission to report; the provider reports
   within 30 days of the evaluation [B1], by 31 December to count for the year [B2].
 - The ABIM MOC statement is mandatory [B6]; its wording here is UNCONFIRMED, and the
@@ -57,6 +58,7 @@ class AbmsMoc(CreditRule):
     claim_needs = ("board_id", "birth_month_day")
     per_board = True
     reports_to_third_party = True  # through ACCME PARS [B1]
+    requires_evaluation = True  # the evaluation component is required [B3]
     sources = "[B1][B2][B3][B4][B5][B6][M1][M2]"
     options = (
         Option(
@@ -64,6 +66,8 @@ class AbmsMoc(CreditRule):
             label="MOC points per credit (at most 1)",
             default=Decimal("1"),
             source="[B3]",
+            minimum=Decimal(0),
+            maximum=Decimal(1),
         ),
         Option(
             key="all_or_nothing_boards",
@@ -90,7 +94,16 @@ class AbmsMoc(CreditRule):
     def amount(
         self, minutes: Minutes, options: Mapping[str, Any], *, evaluation_minutes: int = 0
     ) -> Decimal:
-        credits = nearest_quarter(minutes.total)
+        # A learner's points: the nearest quarter without the designation's minimum
+        # (as AMA credit, see CreditRule.amount) [M1][M2].
+        return self._points(nearest_quarter(minutes.total, minimum=None), options)
+
+    def designation_amount(self, minutes: Minutes, options: Mapping[str, Any]) -> Decimal:
+        # The designated points keep the AMA minimum of 0.25 [M2].
+        return self._points(nearest_quarter(minutes.total), options)
+
+    def _points(self, credits: Decimal, options: Mapping[str, Any]) -> Decimal:
+        # Points may be fewer than credits, never rounded up [B3].
         return (credits * self.points_per_credit(options)).quantize(HUNDREDTH, rounding=ROUND_DOWN)
 
     def step(self, options: Mapping[str, Any]) -> Decimal:
