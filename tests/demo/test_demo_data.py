@@ -14,6 +14,7 @@ from cmeconf.activities import rules
 from cmeconf.activities.choices import NON_EDUCATIONAL_FORMATS, ActivityState, SessionFormat
 from cmeconf.activities.models import Activity, Bookmark, Session
 from cmeconf.common.models import AuditEntry
+from cmeconf.demo import credit as demo_credit
 from cmeconf.demo import generator, program
 from cmeconf.demo import vocabulary as v
 from cmeconf.providers.permissions import permission_set
@@ -78,6 +79,7 @@ def test_small_demo_is_a_published_meeting_with_every_format(small_demo):
         generator.ANNUAL_SLUG: ActivityState.PUBLISHED,
         generator.GRAND_ROUNDS_SLUG: ActivityState.PUBLISHED,
         generator.DRAFT_SLUG: ActivityState.DRAFT,
+        demo_credit.fall_slug(): ActivityState.COMPLETED,
     }
 
 
@@ -156,7 +158,7 @@ def test_reset_leaves_the_audit_trail(small_demo):
     after = set(AuditEntry.objects.values_list("pk", flat=True))
     assert before < after
     assert AuditEntry.objects.filter(action="demo.reset").count() == 1
-    assert Activity.objects.filter(provider__slug="accp").count() == 3
+    assert Activity.objects.filter(provider__slug="accp").count() == 4
 
 
 def test_every_role_can_log_in_with_its_permissions(small_demo):

@@ -712,8 +712,12 @@ def submit_claim(
     birth_month: int | None = None,
     birth_day: int | None = None,
     consent_to_report: bool = False,
+    certify: bool = True,
 ) -> list[Claim]:
     """Claim credit of one or more types at once: all of them, or none.
+
+    `certify` False leaves the certificates to the activity's certificate batch
+    (loading many claims at once); learners always get theirs at once.
 
     The learner's registration row is locked first, so two submissions cannot
     both pass the one-live-claim check. Side effects: one Claim per choice, one
@@ -844,7 +848,8 @@ def submit_claim(
         created.append(claim)
     # The certificate is the learner's as soon as the claim stands: issued once the
     # claim is committed, so a rolled-back claim leaves no file behind.
-    transaction.on_commit(lambda: _certify(created))
+    if certify:
+        transaction.on_commit(lambda: _certify(created))
     return created
 
 

@@ -27,6 +27,7 @@ from cmeconf.activities.services import activities as activity_svc
 from cmeconf.activities.services import agenda as agenda_svc
 from cmeconf.activities.services import program as program_svc
 from cmeconf.common import audit
+from cmeconf.demo import credit as demo_credit
 from cmeconf.demo import disclosures as demo_disclosures
 from cmeconf.demo import licensure as demo_licensure
 from cmeconf.demo import program as plan
@@ -90,6 +91,7 @@ def reset_demo() -> int:
         # Activities protect their provider; their program, rooms and links go with them.
         # Support records and registrations are kept against deletion of their activity;
         # the demo's go deliberately.
+        demo_credit.remove(provider)
         Payment.objects.filter(registration__activity__provider=provider).delete()
         WorkshopSignup.objects.filter(registration__activity__provider=provider).delete()
         Registration.objects.filter(activity__provider=provider).delete()
@@ -163,12 +165,21 @@ def _generate(rng: random.Random, sizes: Sizes, log: Callable[[str], None]) -> D
     log(f"physician: California and Texas licences, {outside} credits from elsewhere")
     registered = demo_registrants.add(rng, activity, learners, logins["registration"])
     log(f"{registered} registrants holding a seat")
+    began = time.monotonic()
+    credit = demo_credit.add(
+        rng, provider=provider, annual=activity, logins=logins, faculty=faculty, learners=learners
+    )
+    log(
+        f"credit: {credit.past_activity.title}, {credit.counts['past_attendees']} attended, "
+        f"{credit.counts['past_claimants']} claimed ({time.monotonic() - began:.1f} s)"
+    )
     counts = {
         "sessions": activity.sessions.count(),
         "faculty": len(faculty),
         "learners": len(learners),
         "bookmarks": bookmarks,
         "registrants": registered,
+        **credit.counts,
     }
     return DemoResult(provider=provider, activity=activity, counts=counts)
 
