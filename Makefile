@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/activity_file.py
 	$(BIN)/python bench/checkin.py
 	$(BIN)/python bench/licensure.py
+	$(BIN)/python bench/certificates.py
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:

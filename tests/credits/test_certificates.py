@@ -137,8 +137,19 @@ def test_the_pdf_is_one_landscape_letter_page_with_the_certificate_text(claim):
     assert AMA_DESIGNATION in text
     assert cert.number in text
     assert "Annual Meeting 2027" in text
-    # The fonts that print the text are embedded: a name prints as typed. (ReportLab lists
-    # its unused standard Helvetica too.)
+    # Western European text needs no embedded font: PDF's standard faces set it.
+    fonts = [f.get_object() for f in reader.pages[0]["/Resources"]["/Font"].values()]
+    assert {str(f["/BaseFont"]) for f in fonts} >= {"/Helvetica", "/Helvetica-Bold"}
+    assert not [f for f in fonts if "/FontDescriptor" in f]
+
+
+def test_names_beyond_western_european_letters_print_with_embedded_fonts(claim):
+    claim.person.first_name = "Zoë Łucja"
+    claim.person.last_name = "Παπαδοπούλου"
+    claim.person.save()
+    cert = certificates.issue_certificate(claim)
+    reader = PdfReader(io.BytesIO(certificates.certificate_file(cert)))
+    assert "Zoë Łucja Παπαδοπούλου" in reader.pages[0].extract_text()
     fonts = [f.get_object() for f in reader.pages[0]["/Resources"]["/Font"].values()]
     embedded = [f for f in fonts if "/FontDescriptor" in f]
     assert len(embedded) == 2

@@ -23,6 +23,7 @@ import contextlib
 import functools
 import io
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import segno
@@ -62,10 +63,42 @@ ITALIC = "italic"
 SLANT = 0.21
 
 
+# The faces of the certificate being drawn (per thread and task: a context variable).
+_faces: ContextVar[tuple[str, str] | None] = ContextVar("certificate_faces", default=None)
+# PDF's standard faces need no embedding: a certificate whose every word they can set
+# (Western European text, the ™ included) is drawn with them, which halves the time of a
+# page; any other name or title gets the embedded fonts that print it as typed.
+STANDARD_FACES = ("Helvetica", "Helvetica-Bold")
+
+
+def _regular_bold() -> tuple[str, str]:
+    return _faces.get() or pdf_fonts()
+
+
 def fonts() -> tuple[str, str, str]:
-    """(regular, bold, italic marker), embedded (common.pdf)."""
-    regular, bold = pdf_fonts()
+    """(regular, bold, italic marker) of the certificate being drawn."""
+    regular, bold = _regular_bold()
     return regular, bold, ITALIC
+
+
+def _texts(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+def standard_faces_suffice(content: dict) -> bool:
+    """True when the standard faces' encoding (WinAnsi, i.e. cp1252) holds every text."""
+    try:
+        for text in _texts(content):
+            text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -182,7 +215,15 @@ def _line_width(line: list[tuple[str, str]], size: float) -> float:
 
 
 def _width(word: str, font: str, size: float) -> float:
-    return pdfmetrics.stringWidth(word, pdf_fonts()[0] if font == ITALIC else font, size)
+    """A word's width; the italic marker measures as the regular face it slants."""
+    return _measured(word, _regular_bold()[0] if font == ITALIC else font, size)
+
+
+@functools.lru_cache(maxsize=8192)
+def _measured(word: str, font: str, size: float) -> float:
+    """Remembered: the pages of a batch set mostly the same words, and ReportLab
+    measures TrueType text in pure Python (a few hundred words a page)."""
+    return pdfmetrics.stringWidth(word, font, size)
 
 
 def _draw_line(c: Canvas, line: list[tuple[str, str]], x: float, y: float, size: float) -> None:
@@ -198,7 +239,7 @@ def _draw_line(c: Canvas, line: list[tuple[str, str]], x: float, y: float, size:
         if font == ITALIC:
             c.saveState()
             c.transform(1, 0, SLANT, 1, x, y)
-            c.setFont(pdf_fonts()[0], size)
+            c.setFont(_regular_bold()[0], size)
             c.drawString(0, 0, text)
             c.restoreState()
         else:
@@ -452,6 +493,16 @@ def _binary_streams():
 def certificate_pdf(content: dict, url: str, art: Artwork | None = None) -> bytes:
     """The certificate as a one-page PDF."""
     buffer = io.BytesIO()
+    faces = STANDARD_FACES if standard_faces_suffice(content) else pdf_fonts()
+    token = _faces.set(faces)
+    try:
+        _draw_pdf(buffer, content, url, art)
+    finally:
+        _faces.reset(token)
+    return buffer.getvalue()
+
+
+def _draw_pdf(buffer: io.BytesIO, content: dict, url: str, art: Artwork | None) -> None:
     with _binary_streams():
         c = Canvas(buffer, pagesize=PAGE, pageCompression=1)
         c.setTitle(
@@ -465,4 +516,3 @@ def certificate_pdf(content: dict, url: str, art: Artwork | None = None) -> byte
         draw_certificate(c, content, url, art or Artwork())
         c.showPage()
         c.save()
-    return buffer.getvalue()
