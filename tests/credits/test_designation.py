@@ -1,6 +1,6 @@
 """Designation services: the computed maximum, designating, lowering, recomputing, withdrawing.
 
-Sources (shared/domain/accreditation.md): [M1] quarter hours, concurrent sessions
+Sources (docs/credits/sources.md): [M1] quarter hours, concurrent sessions
 once, breaks and non-CME time excluded; [M2] at least 0.25; [M3] in advance;
 [A12] industry sessions are not accredited education; [B5] MOC boards; [P1][P3] UAN.
 """

@@ -1,4 +1,4 @@
-"""The worked examples of shared/domain/accreditation.md section 7 that concern credit.
+"""The worked examples of the credit rules (docs/credits/sources.md cites each rule).
 
 `q(m)` = m/60 to the nearest 0.25 [M1]; integer minutes never tie.
 """

@@ -29,7 +29,7 @@ ORDER = (SUBMIT, APPROVE, PUBLISH)
 class ChecklistItem:
     key: str
     label: str
-    source: str  # citation key(s) of shared/domain/accreditation.md, e.g. "C1" or "Std 3 [A6]"
+    source: str  # citation key(s) of docs/credits/sources.md, e.g. "C1" or "Std 3 [A6]"
     done: bool
     detail: str  # what to do while not done; what was found once done
     required_for: str  # the lifecycle transition it must be done for

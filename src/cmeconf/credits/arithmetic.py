@@ -1,6 +1,6 @@
 """Credit arithmetic: pure functions from time to credit, no database.
 
-Sources (shared/domain/accreditation.md): 60 minutes are one credit; live credit
+Sources (docs/credits/sources.md): 60 minutes are one credit; live credit
 is rounded to the nearest quarter hour with a minimum of 0.25 [M1][M2];
 concurrent sessions count once toward the maximum [M1]; breaks and
 non-accredited segments are excluded [M1][A12]. Learners claim only what their

@@ -1,6 +1,6 @@
 """Claiming credit: what a learner may claim, the claim itself, withdrawal and staff corrections.
 
-Rules (shared/domain/accreditation.md, sections 3 to 6):
+Rules (sources: docs/credits/sources.md):
 
 - A learner claims only the credit commensurate with the extent of their
   participation [M5]: the most they may claim is what the credit type's rule gives

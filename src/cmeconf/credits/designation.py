@@ -1,6 +1,6 @@
 """Designating credit: the maximum of each credit type an activity offers.
 
-Rules (shared/domain/accreditation.md):
+Rules (sources: docs/credits/sources.md):
 
 - The maximum is computed from the program: the time covered by credit-eligible
   sessions of an educational format, concurrent sessions counted once [M1];

@@ -3,7 +3,7 @@
 An accredited activity asks every learner whether the objectives were met,
 whether they intend to change, and whether the content was free of commercial
 bias (with a comment when it was not) [C8][A4]; credit waits for the evaluation
-(shared/domain/accreditation.md sections 4 and 6: EACCME and MOC require it
+(docs/credits/sources.md: EACCME and MOC require it
 [E3][B3]). A provider adds its own questions per activity and per session, and a
 follow-up survey some weeks later asks what changed in practice.
 """

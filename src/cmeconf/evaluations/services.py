@@ -1,6 +1,6 @@
 """Learners answering evaluation forms.
 
-Who may answer (shared/domain/accreditation.md; documented for learners in the docs):
+Who may answer (sources: docs/credits/sources.md; documented for learners in the docs):
 
 - the activity evaluation and the follow-up survey: a person with a confirmed
   registration of the activity;

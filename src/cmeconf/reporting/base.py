@@ -2,7 +2,7 @@
 
 The vocabularies map cmeconf's codes onto the words of ACCME's PARS (the draft JSON
 schemas of ACCME's web services and the MedBiquitous MEMS XML they mirror), with the
-reference keys of shared/domain/accreditation.md beside each rule.
+reference keys of docs/credits/sources.md beside each rule.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ licensure.transcripts), which hold the rules and write the audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -25,7 +26,12 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, mixins, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -776,9 +782,16 @@ class ClaimDetail(_CreditView):
 
 
 class _ClaimChange(_CreditView):
-    http_method_names = ["post", "options"]
+    """A staff change to one claim: the claim service named by `change` does it."""
 
-    def answer(self, claim: Claim) -> Response:
+    http_method_names = ["post", "options"]
+    change: Callable[..., object]
+
+    def post(self, request, *args, **kwargs) -> Response:
+        claim = _one_claim(self.activity, self.kwargs["claim"])
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        type(self).change(claim, by=request.user, **serializer.validated_data)
         claim = _one_claim(self.activity, claim.pk)
         context = self.get_serializer_context()
         return Response(
@@ -786,62 +799,50 @@ class _ClaimChange(_CreditView):
         )
 
 
+def _change_schema(summary: str, description: str, request) -> Callable:
+    return extend_schema_view(
+        post=extend_schema(
+            summary=summary,
+            description=description,
+            request=request,
+            responses={200: StaffClaimDetailSerializer, 404: NOT_FOUND},
+        )
+    )
+
+
 @extend_schema(tags=["credit"], parameters=[CLAIM])
+@_change_schema(
+    "Correct a claim's amount",
+    "With a reason; never above the designated maximum nor above what the attendance "
+    "recorded now supports [M3][M6]. A current certificate is replaced.",
+    ClaimCorrectSerializer,
+)
 class ClaimCorrect(_ClaimChange):
     serializer_class = ClaimCorrectSerializer
-
-    @extend_schema(
-        summary="Correct a claim's amount",
-        description="With a reason; never above the designated maximum nor above what the "
-        "attendance recorded now supports [M3][M6]. A current certificate is replaced.",
-        request=ClaimCorrectSerializer,
-        responses={200: StaffClaimDetailSerializer, 404: NOT_FOUND},
-    )
-    def post(self, request, *args, **kwargs) -> Response:
-        claim = _one_claim(self.activity, self.kwargs["claim"])
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        claim_services.correct_claim(claim, by=request.user, **serializer.validated_data)
-        return self.answer(claim)
+    change = staticmethod(claim_services.correct_claim)
 
 
 @extend_schema(tags=["credit"], parameters=[CLAIM])
+@_change_schema(
+    "Fit a claim to the attendance recorded now",
+    "A claim made in full follows the new figure up or down; one made for less stays "
+    "unless the new figure is lower [M5].",
+    ReasonSerializer,
+)
 class ClaimRecompute(_ClaimChange):
     serializer_class = ReasonSerializer
-
-    @extend_schema(
-        summary="Fit a claim to the attendance recorded now",
-        description="A claim made in full follows the new figure up or down; one made for "
-        "less stays unless the new figure is lower [M5].",
-        request=ReasonSerializer,
-        responses={200: StaffClaimDetailSerializer, 404: NOT_FOUND},
-    )
-    def post(self, request, *args, **kwargs) -> Response:
-        claim = _one_claim(self.activity, self.kwargs["claim"])
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        claim_services.recompute_claim(claim, by=request.user, **serializer.validated_data)
-        return self.answer(claim)
+    change = staticmethod(claim_services.recompute_claim)
 
 
 @extend_schema(tags=["credit"], parameters=[CLAIM])
+@_change_schema(
+    "Withdraw a claim",
+    "With a reason, before it was reported; its certificate is revoked.",
+    ReasonSerializer,
+)
 class ClaimWithdraw(_ClaimChange):
     serializer_class = ReasonSerializer
-
-    @extend_schema(
-        summary="Withdraw a claim",
-        description="With a reason, before it was reported; its certificate is revoked.",
-        request=ReasonSerializer,
-        responses={200: StaffClaimDetailSerializer, 404: NOT_FOUND},
-    )
-    def post(self, request, *args, **kwargs) -> Response:
-        claim = _one_claim(self.activity, self.kwargs["claim"])
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        claim_services.withdraw_claim(
-            claim, by=request.user, reason=serializer.validated_data["reason"]
-        )
-        return self.answer(claim)
+    change = staticmethod(claim_services.withdraw_claim)
 
 
 # --- your transcript and certificates -----------------------------------------------------------

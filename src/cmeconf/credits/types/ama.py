@@ -1,4 +1,4 @@
-"""AMA PRA Category 1 Credit™ (shared/domain/accreditation.md section 3).
+"""AMA PRA Category 1 Credit™ (sources: docs/credits/sources.md).
 
 - Designated only by ACCME or state-accredited providers, in advance [M3].
 - Live: 60 minutes are one credit, to the nearest quarter hour, minimum 0.25 [M1][M2].

@@ -10,24 +10,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from decimal import Decimal
-from typing import Any
-
-from cmeconf.credits.arithmetic import Minutes
 from cmeconf.credits.types.base import (
-    NEAREST_QUARTER,
-    ROUNDING_CHOICES,
-    CreditRule,
-    Option,
+    HourlyCreditRule,
     StatementContext,
     number,
-    rounded,
-    rounding_step,
+    rounding_option,
 )
 
 
-class AoaCategory1A(CreditRule):
+class AoaCategory1A(HourlyCreditRule):
     code = "AOA_1A"
     label = "AOA Category 1-A"
     unit = "AOA Category 1-A credit"
@@ -35,23 +26,8 @@ class AoaCategory1A(CreditRule):
     accreditors = frozenset({"AOA"})
     professions = frozenset({"physician"})
     sources = "[O1][O2][O3][O4]"
-    options = (
-        Option(
-            key="rounding",
-            label="How hours attended are rounded",
-            default=NEAREST_QUARTER,
-            source="[O3] UNCONFIRMED",
-            choices=ROUNDING_CHOICES,
-        ),
-    )
-
-    def amount(
-        self, minutes: Minutes, options: Mapping[str, Any], *, evaluation_minutes: int = 0
-    ) -> Decimal:
-        return rounded(minutes.total, self.option(options, "rounding"))  # 1 credit/hour [O3]
-
-    def step(self, options: Mapping[str, Any]) -> Decimal:
-        return rounding_step(self.option(options, "rounding"))
+    # One credit per hour [O3]; the rounding is not in the sources.
+    options = (rounding_option("How hours attended are rounded", "[O3] UNCONFIRMED"),)
 
     def accreditation_statement(self, ctx: StatementContext) -> str:
         # UNCONFIRMED wording.

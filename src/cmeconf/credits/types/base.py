@@ -181,3 +181,26 @@ class CreditRule:
 
     def __repr__(self) -> str:
         return f"<CreditRule {self.code}>"
+
+
+def rounding_option(label: str, source: str) -> Option:
+    """The provider's choice of rounding, for rules whose sources leave it open."""
+    return Option(
+        key="rounding",
+        label=label,
+        default=NEAREST_QUARTER,
+        source=source,
+        choices=ROUNDING_CHOICES,
+    )
+
+
+class HourlyCreditRule(CreditRule):
+    """One credit per hour attended, rounded as the provider's "rounding" option says."""
+
+    def amount(
+        self, minutes: Minutes, options: Mapping[str, Any], *, evaluation_minutes: int = 0
+    ) -> Decimal:
+        return rounded(minutes.total, self.option(options, "rounding"))
+
+    def step(self, options: Mapping[str, Any]) -> Decimal:
+        return rounding_step(self.option(options, "rounding"))

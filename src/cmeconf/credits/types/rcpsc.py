@@ -8,24 +8,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from decimal import Decimal
-from typing import Any
-
-from cmeconf.credits.arithmetic import Minutes
 from cmeconf.credits.types.base import (
-    NEAREST_QUARTER,
-    ROUNDING_CHOICES,
-    CreditRule,
-    Option,
+    HourlyCreditRule,
     StatementContext,
     number,
-    rounded,
-    rounding_step,
+    rounding_option,
 )
 
 
-class RoyalCollegeSection1(CreditRule):
+class RoyalCollegeSection1(HourlyCreditRule):
     code = "RC_SECTION_1"
     label = "Royal College MOC Section 1"
     unit = "hour"
@@ -33,23 +24,8 @@ class RoyalCollegeSection1(CreditRule):
     accreditors = frozenset({"RCPSC"})
     professions = frozenset({"physician"})
     sources = "[R1][R2][R5]"
-    options = (
-        Option(
-            key="rounding",
-            label="How hours are rounded",
-            default=NEAREST_QUARTER,
-            source="[R2] UNCONFIRMED",
-            choices=ROUNDING_CHOICES,
-        ),
-    )
-
-    def amount(
-        self, minutes: Minutes, options: Mapping[str, Any], *, evaluation_minutes: int = 0
-    ) -> Decimal:
-        return rounded(minutes.total, self.option(options, "rounding"))  # 1 credit/hour [R2]
-
-    def step(self, options: Mapping[str, Any]) -> Decimal:
-        return rounding_step(self.option(options, "rounding"))
+    # One credit per hour [R2]; the rounding is not in the sources.
+    options = (rounding_option("How hours are rounded", "[R2] UNCONFIRMED"),)
 
     def accreditation_statement(self, ctx: StatementContext) -> str:
         # [R1], first sentence, exact.
