@@ -99,7 +99,10 @@ def test_the_qr_code_of_the_pdf_opens_the_verification_page(client, cert):
     path = url.split("://", 1)[1].split("/", 1)[1]
     response = client.get("/" + path)
     assert response.status_code == 200
-    assert cert.number in response.content.decode()
+    html = response.content.decode()
+    assert cert.number in html
+    # The trademarked credit phrase is in italics, as on the certificate [M11].
+    assert "<em>AMA PRA Category 1 Credits™</em>" in html
 
 
 def test_a_revoked_certificate_says_so_without_the_reason(client, cert, admin_user):

@@ -633,7 +633,7 @@ class StatementBlock:
     paragraphs: tuple[tuple[Part, ...], ...]
 
 
-def _parts(text: str, credit_rule: CreditRule) -> tuple[Part, ...]:
+def statement_parts(text: str, credit_rule: CreditRule) -> tuple[Part, ...]:
     """Split out the trademarked unit ("AMA PRA Category 1 Credits™") to set it in italics."""
     phrases = [p for p in (credit_rule.unit_plural, credit_rule.unit) if p and "™" in p]
     if not phrases:
@@ -659,8 +659,8 @@ def blocks(pairs: list[tuple[Designation, list[str]]]) -> list[StatementBlock]:
         paragraphs = []
         if accredited not in seen:
             seen.add(accredited)
-            paragraphs.append(_parts(accredited, credit_rule))
-        paragraphs.append(_parts(designated, credit_rule))
+            paragraphs.append(statement_parts(accredited, credit_rule))
+        paragraphs.append(statement_parts(designated, credit_rule))
         heading = f"{credit_rule.label} ({d.board})" if d.board else credit_rule.label
         found.append(StatementBlock(heading, tuple(paragraphs)))
     return found

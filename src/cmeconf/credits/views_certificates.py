@@ -20,7 +20,9 @@ from django.views.decorators.http import require_safe
 from cmeconf.accounts.twofactor import session_needs_code
 from cmeconf.credits import certificates
 from cmeconf.credits.certificate_tokens import certificate_for_token
+from cmeconf.credits.designation import Part, statement_parts
 from cmeconf.credits.models import Certificate
+from cmeconf.credits.types import REGISTRY
 
 
 @require_safe
@@ -39,12 +41,23 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
                 "status": certificates.status_of(cert),
                 "revoked_on": cert.revoked_at,
                 "c": cert.content,
+                "statements": _statements(cert.content),
             },
         )
     # What the page says changes when the certificate is revoked or replaced.
     response["Cache-Control"] = "no-cache"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _statements(content: dict) -> list:
+    """The certificate's statements in parts, the trademarked credit phrase set apart
+    to be printed in italics as on the certificate [M11]."""
+    code = content.get("credit", {}).get("type", "")
+    texts = content.get("statements", [])
+    if code not in REGISTRY:
+        return [(Part(text),) for text in texts]
+    return [statement_parts(text, REGISTRY[code]) for text in texts]
 
 
 @login_required
