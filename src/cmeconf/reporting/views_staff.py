@@ -123,50 +123,40 @@ def _name(activity, stem: str, ext: str) -> str:
     return f"{activity.provider.slug}-{activity.slug}-{stem}.{ext}"
 
 
-@require_safe
-@staff_required()
-@in_activity_time
-def pars_activity_file(request: HttpRequest, provider: Provider, activity, fmt: str):
+def _activity_file(request, provider, activity, fmt: str, builder, stem: str) -> HttpResponse:
+    """The PARS activity record that `builder` (pars_activity or ja_pars) makes, as XML
+    or JSON; refused back to the page while a check blocks it."""
     _can_view(request)
     _format(fmt)
-    record = pars_activity.build(activity)
-    problems = pars_activity.check(activity, record)
+    record = builder.build(activity)
+    problems = builder.check(activity, record)
     if base.blocking(problems):
         return _refuse(request, provider, activity, problems)
     if fmt == "xml":
         return _file(
             pars_activity.xml_bytes([record]),
-            _name(activity, "pars-activity", "xml"),
+            _name(activity, stem, "xml"),
             "application/xml; charset=utf-8",
         )
     return _file(
         pars_activity.json_text([record]),
-        _name(activity, "pars-activity", "json"),
+        _name(activity, stem, "json"),
         "application/json; charset=utf-8",
     )
+
+
+@require_safe
+@staff_required()
+@in_activity_time
+def pars_activity_file(request: HttpRequest, provider: Provider, activity, fmt: str):
+    return _activity_file(request, provider, activity, fmt, pars_activity, "pars-activity")
 
 
 @require_safe
 @staff_required()
 @in_activity_time
 def ja_pars_file(request: HttpRequest, provider: Provider, activity, fmt: str):
-    _can_view(request)
-    _format(fmt)
-    record = ja_pars.build(activity)
-    problems = ja_pars.check(activity, record)
-    if base.blocking(problems):
-        return _refuse(request, provider, activity, problems)
-    if fmt == "xml":
-        return _file(
-            pars_activity.xml_bytes([record]),
-            _name(activity, "ja-pars-activity", "xml"),
-            "application/xml; charset=utf-8",
-        )
-    return _file(
-        pars_activity.json_text([record]),
-        _name(activity, "ja-pars-activity", "json"),
-        "application/json; charset=utf-8",
-    )
+    return _activity_file(request, provider, activity, fmt, ja_pars, "ja-pars-activity")
 
 
 @require_safe
